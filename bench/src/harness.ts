@@ -1,0 +1,68 @@
+/**
+ * A small benchmark harness. Every benchmark compares resultkit with a baseline doing the same
+ * work in the same process and run, and reports the ratio: absolute numbers depend on the
+ * machine, ratios on our code.
+ */
+
+export interface Measurement {
+  label: string;
+  /** Operations per second. */
+  opsPerSecond: number;
+  ops: number;
+  seconds: number;
+}
+
+/** Runs `op` `ops` times with at most `concurrency` in flight, after a warm-up, and times it. */
+export async function measure(
+  label: string,
+  op: (i: number) => unknown,
+  { ops = 10_000, concurrency = 1, warmup = Math.min(1_000, ops) }: { ops?: number; concurrency?: number; warmup?: number } = {},
+): Promise<Measurement> {
+  await runOps(op, warmup, concurrency);
+  const started = process.hrtime.bigint();
+  await runOps(op, ops, concurrency);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { label, ops, seconds, opsPerSecond: ops / seconds };
+}
+
+async function runOps(op: (i: number) => unknown, ops: number, concurrency: number): Promise<void> {
+  if (concurrency <= 1) {
+    for (let i = 0; i < ops; i++) {
+      const r = op(i);
+      if (r instanceof Promise) await r;
+    }
+    return;
+  }
+  let next = 0;
+  const lanes = Array.from({ length: concurrency }, async () => {
+    while (next < ops) await op(next++);
+  });
+  await Promise.all(lanes);
+}
+
+/** Prints one comparison line: ours, the baseline and ours/baseline. Returns the ratio. */
+export function report(ours: Measurement, baseline: Measurement, target?: number): number {
+  const ratio = ours.opsPerSecond / baseline.opsPerSecond;
+  const verdict = target === undefined ? '' : ratio >= target ? `  (target >= ${target}x: met)` : `  (target >= ${target}x: MISSED)`;
+  console.log(
+    `${ours.label.padEnd(44)} ${fmt(ours.opsPerSecond).padStart(12)} ops/s | ${baseline.label.padEnd(30)} ${fmt(
+      baseline.opsPerSecond,
+    ).padStart(12)} ops/s | ratio ${ratio.toFixed(2)}x${verdict}`,
+  );
+  return ratio;
+}
+
+/** Latency percentiles of a list of durations in milliseconds. */
+export function percentiles(samples: number[], ps: number[] = [50, 99]): Record<string, number> {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const out: Record<string, number> = {};
+  for (const p of ps) {
+    const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+    out[`p${p}`] = sorted[Math.max(0, index)] ?? Number.NaN;
+  }
+  return out;
+}
+
+function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}

@@ -1,0 +1,112 @@
+import type { BackendOptions } from '../backend-options.js';
+import type { Codec } from '../codec/codec.js';
+import type { ResultTuple } from '../result-tuple.js';
+import type { TaskMeta } from '../task-meta.js';
+
+/**
+ * What a store can do natively. Core fills in the rest the same way for every backend:
+ * polling with backoff where there is no push, `NotSupportedError` where there are no groups.
+ */
+export interface AdapterCapabilities {
+  /** Ready results are pushed to waiters (pub/sub, LISTEN/NOTIFY, a consumer); otherwise core polls. */
+  push: boolean;
+  /** Groups can be saved, restored and deleted. */
+  groups: boolean;
+  /** The Celery chord protocol is implemented (`setChordSize`, `onChordPartReturn`). */
+  chords: boolean;
+  /** Entries expire by themselves (`expires`); otherwise `cleanup()` removes old results. */
+  selfExpiry: boolean;
+  /** Results survive a restart of this process. */
+  durable: boolean;
+  /** A stored SUCCESS is never overwritten by a later state, atomically. */
+  preservesSuccess: boolean;
+  /** Results can be deleted (`forget`). */
+  forget: boolean;
+  /** Any client can read any result (false for RPC, where only the sender's queue receives them). */
+  sharedReads: boolean;
+}
+
+export interface StoreOptions {
+  /** Seconds until the stored entry may disappear; null keeps it forever. */
+  expires: number | null;
+}
+
+/** A saved group: its id and its members as result tuples, in order. */
+export interface GroupMeta {
+  groupId: string;
+  results: ResultTuple[];
+  dateDone: Date | null;
+}
+
+/** Receives what a push channel delivers. */
+export interface PushListener {
+  /** A state change for a subscribed task, or the error that decoding it raised. */
+  message(taskId: string, meta: TaskMeta | Error): void;
+  /**
+   * The channel reconnected after a break: changes may have been missed, so core reads every
+   * subscribed id again (one batched read) and resolves what is ready.
+   */
+  resync(): void;
+}
+
+/** A subscription to state changes. Subscribe first, then read once: nothing is missed. */
+export interface PushChannel {
+  /** Resolves once the subscriptions are active on the server. */
+  subscribe(taskIds: readonly string[]): Promise<void>;
+  unsubscribe(taskIds: readonly string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The contract a backend adapter implements: result documents in, result documents out. The
+ * adapter owns its bytes (Redis stores one encoded document, SQL stores columns, RPC publishes
+ * a message) through the `Codec` it was given; core owns states, exceptions, awaiting,
+ * retries and everything else that is the same for every backend.
+ */
+export interface BackendAdapter {
+  /** The contract version this adapter implements; core may accept older ones. */
+  readonly specificationVersion: 'v1';
+  /** A short name for messages: `redis`, `postgresql`, `memory`. */
+  readonly name: string;
+  readonly capabilities: AdapterCapabilities;
+
+  /** Stores a state change. With `preservesSuccess`, a write over a stored SUCCESS is dropped. */
+  store(meta: TaskMeta, options: StoreOptions): Promise<void>;
+  /** The stored meta, or null when nothing is stored for the id. */
+  load(taskId: string): Promise<TaskMeta | null>;
+  /** Reads many ids in one round trip; each entry is a meta, null, or the error decoding it raised. */
+  loadMany?(taskIds: readonly string[]): Promise<(TaskMeta | null | Error)[]>;
+  remove(taskId: string): Promise<void>;
+
+  saveGroup?(group: GroupMeta, options: StoreOptions): Promise<void>;
+  loadGroup?(groupId: string): Promise<GroupMeta | null>;
+  removeGroup?(groupId: string): Promise<void>;
+
+  /** Opens the push channel (lazily, once per backend). Required when `capabilities.push`. */
+  openPush?(listener: PushListener): PushChannel;
+
+  /** Deletes results that became ready before `olderThan`; returns how many were removed. */
+  cleanup?(olderThan: Date): Promise<number>;
+
+  /** True for errors worth retrying (connection lost, timeouts); core retries those under its policy. */
+  isRetryable?(error: unknown): boolean;
+
+  close(): Promise<void>;
+}
+
+/** Options every adapter receives, already resolved by core. */
+export interface AdapterContext {
+  codec: Codec;
+  /** Seconds results live; null keeps them forever. */
+  expires: number | null;
+  /** Everything the user passed to `createBackend`, including the adapter's own options. */
+  options: Readonly<BackendOptions>;
+}
+
+/** What an adapter package exports as `resultkitAdapter`, for `createBackend` to load it by URL. */
+export interface AdapterFactory {
+  readonly specificationVersion: 'v1';
+  /** URL schemes this package handles, without `://`: `redis`, `rediss`, `sentinel`. */
+  readonly schemes: readonly string[];
+  create(url: string, context: AdapterContext): BackendAdapter | Promise<BackendAdapter>;
+}

@@ -1,0 +1,252 @@
+import type { PushChannel } from '../adapter/contract.js';
+import { AbortError, BackendClosedError, ResultkitError, TimeoutError } from '../errors.js';
+import { READY_STATES } from '../states.js';
+import type { TaskMeta } from '../task-meta.js';
+import { DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, type WaitOptions } from './wait-options.js';
+
+/** Reads many ids at once; an entry is a meta, null (nothing stored), or the error decoding it raised. */
+export type LoadMany = (taskIds: readonly string[]) => Promise<(TaskMeta | null | Error)[]>;
+
+interface Waiter {
+  resolve(meta: TaskMeta): void;
+  reject(error: unknown): void;
+  /** Poll mode: the interval this waiter asked for. */
+  interval: number;
+  maxInterval: number;
+}
+
+interface Entry {
+  waiters: Set<Waiter>;
+}
+
+/**
+ * Every pending wait of one backend, sharing one subscription per task id (push) or one batched
+ * read per tick (polling). Whatever a wait registers (a waiter, a timer, an abort listener, a
+ * subscription) is removed when it settles, times out or is aborted, so nothing outlives it.
+ *
+ * Push: subscribe first, then read once, so a result stored before the subscription existed is
+ * found by the read and one stored after it arrives as a message. After a reconnect the adapter
+ * asks for a resync and every pending id is read again.
+ */
+export class Waiters {
+  readonly #entries = new Map<string, Entry>();
+  readonly #loadMany: LoadMany;
+  readonly #openPush: (() => PushChannel) | null;
+  #channel: PushChannel | null = null;
+  #closed = false;
+
+  // Push: ids waiting to be subscribed (then read) in one batch, and ids to unsubscribe.
+  #toSubscribe = new Set<string>();
+  #toUnsubscribe = new Set<string>();
+  #flushScheduled = false;
+
+  // Polling: one loop for all waiters.
+  #pollTimer: NodeJS.Timeout | null = null;
+  #pollDelay = DEFAULT_POLL_INTERVAL;
+  #polling = false;
+
+  constructor(options: { loadMany: LoadMany; openPush: ((waiters: Waiters) => PushChannel) | null }) {
+    this.#loadMany = options.loadMany;
+    this.#openPush = options.openPush ? () => options.openPush!(this) : null;
+  }
+
+  /** How many task ids have at least one waiter (for tests and metrics). */
+  get pendingCount(): number {
+    return this.#entries.size;
+  }
+
+  /** Resolves with the first READY meta of `taskId`. */
+  wait(taskId: string, options: WaitOptions = {}): Promise<TaskMeta> {
+    if (this.#closed) return Promise.reject(new BackendClosedError());
+    const { signal, timeout } = options;
+    if (signal?.aborted) return Promise.reject(abortError(signal));
+
+    return new Promise<TaskMeta>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => settle(() => reject(abortError(signal!)));
+      const settle = (finish: () => void): void => {
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#removeWaiter(taskId, waiter);
+        finish();
+      };
+      const waiter: Waiter = {
+        resolve: (meta) => settle(() => resolve(meta)),
+        reject: (error) => settle(() => reject(error)),
+        interval: options.interval ?? DEFAULT_POLL_INTERVAL,
+        maxInterval: options.maxInterval ?? DEFAULT_MAX_POLL_INTERVAL,
+      };
+      if (timeout !== undefined && timeout !== Infinity) {
+        timer = setTimeout(() => settle(() => reject(new TimeoutError())), Math.max(0, timeout));
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#addWaiter(taskId, waiter);
+    });
+  }
+
+  /** Called by the push channel (or a read) with a state change of `taskId`. */
+  deliver(taskId: string, meta: TaskMeta | Error | null): void {
+    const entry = this.#entries.get(taskId);
+    if (!entry || meta === null) return;
+    if (meta instanceof Error) {
+      for (const waiter of [...entry.waiters]) waiter.reject(meta);
+      return;
+    }
+    // Non-final states (STARTED, RETRY, custom) do not end a wait.
+    if (!READY_STATES.has(meta.status)) return;
+    for (const waiter of [...entry.waiters]) waiter.resolve(meta);
+  }
+
+  /** Reads every pending id again: after a reconnect, messages may have been missed. */
+  resync(): void {
+    const ids = [...this.#entries.keys()];
+    if (ids.length) void this.#readAndDeliver(ids);
+  }
+
+  /** Rejects every pending wait and releases the push channel. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const entry of [...this.#entries.values()]) {
+      for (const waiter of [...entry.waiters]) waiter.reject(new BackendClosedError());
+    }
+    this.#stopPolling();
+    const channel = this.#channel;
+    this.#channel = null;
+    await channel?.close();
+  }
+
+  #addWaiter(taskId: string, waiter: Waiter): void {
+    let entry = this.#entries.get(taskId);
+    if (entry) {
+      entry.waiters.add(waiter);
+      if (!this.#openPush) this.#wakePolling(waiter.interval);
+      return;
+    }
+    entry = { waiters: new Set([waiter]) };
+    this.#entries.set(taskId, entry);
+    if (this.#openPush) {
+      // A pending unsubscribe for the same id is cancelled rather than undone and redone.
+      if (this.#toUnsubscribe.delete(taskId)) {
+        void this.#readAndDeliver([taskId]);
+        return;
+      }
+      this.#toSubscribe.add(taskId);
+      this.#scheduleFlush();
+    } else {
+      this.#wakePolling(waiter.interval);
+    }
+  }
+
+  #removeWaiter(taskId: string, waiter: Waiter): void {
+    const entry = this.#entries.get(taskId);
+    if (!entry) return;
+    entry.waiters.delete(waiter);
+    if (entry.waiters.size > 0) return;
+    this.#entries.delete(taskId);
+    if (this.#openPush) {
+      if (!this.#toSubscribe.delete(taskId)) {
+        this.#toUnsubscribe.add(taskId);
+        this.#scheduleFlush();
+      }
+    } else if (this.#entries.size === 0) {
+      this.#stopPolling();
+    }
+  }
+
+  // Subscriptions and unsubscriptions made in the same tick go to the server as one batch:
+  // 1,000 concurrent waits cost one SUBSCRIBE and one MGET, not a thousand of each.
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    queueMicrotask(() => {
+      this.#flushScheduled = false;
+      void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    const channel = (this.#channel ??= this.#openPush!());
+    const unsubscribe = [...this.#toUnsubscribe];
+    const subscribe = [...this.#toSubscribe];
+    this.#toUnsubscribe.clear();
+    this.#toSubscribe.clear();
+    if (unsubscribe.length) {
+      channel.unsubscribe(unsubscribe).catch(() => {
+        // A failed unsubscribe only leaves a channel open until the next reconnect; the
+        // waiters are gone already, so a late message for it is ignored.
+      });
+    }
+    if (!subscribe.length) return;
+    try {
+      await channel.subscribe(subscribe);
+    } catch (error) {
+      for (const id of subscribe) this.#rejectAll(id, error);
+      return;
+    }
+    await this.#readAndDeliver(subscribe);
+  }
+
+  async #readAndDeliver(ids: readonly string[]): Promise<void> {
+    const pending = ids.filter((id) => this.#entries.has(id));
+    if (!pending.length) return;
+    let metas: (TaskMeta | null | Error)[];
+    try {
+      metas = await this.#loadMany(pending);
+    } catch (error) {
+      for (const id of pending) this.#rejectAll(id, error);
+      return;
+    }
+    pending.forEach((id, i) => this.deliver(id, metas[i] ?? null));
+  }
+
+  #rejectAll(taskId: string, error: unknown): void {
+    const entry = this.#entries.get(taskId);
+    if (entry) for (const waiter of [...entry.waiters]) waiter.reject(error);
+  }
+
+  // Polling: every pending id is read in one batch per tick. The delay starts at the smallest
+  // interval a waiter asked for and grows by half after each tick that finished nothing.
+  #wakePolling(interval: number): void {
+    if (this.#pollDelay > interval || !this.#pollTimer) this.#pollDelay = interval;
+    if (this.#polling) return;
+    if (this.#pollTimer) {
+      clearTimeout(this.#pollTimer);
+      this.#pollTimer = null;
+    }
+    // The first read happens now: a result stored before the wait began is returned at once.
+    this.#pollTimer = setTimeout(() => void this.#pollOnce(), 0);
+  }
+
+  async #pollOnce(): Promise<void> {
+    this.#pollTimer = null;
+    if (!this.#entries.size || this.#closed) return;
+    this.#polling = true;
+    const before = this.#entries.size;
+    const ids = [...this.#entries.keys()];
+    try {
+      const metas = await this.#loadMany(ids);
+      ids.forEach((id, i) => this.deliver(id, metas[i] ?? null));
+    } catch {
+      // A failed poll (connection lost) is retried on the next tick until each wait's timeout.
+    } finally {
+      this.#polling = false;
+    }
+    if (!this.#entries.size || this.#closed) return;
+    let maxInterval = DEFAULT_MAX_POLL_INTERVAL;
+    for (const entry of this.#entries.values()) for (const w of entry.waiters) maxInterval = Math.min(maxInterval, w.maxInterval);
+    const delay = this.#pollDelay;
+    this.#pollDelay = this.#entries.size < before ? this.#pollDelay : Math.min(maxInterval, Math.ceil(this.#pollDelay * 1.5));
+    this.#pollTimer = setTimeout(() => void this.#pollOnce(), delay);
+  }
+
+  #stopPolling(): void {
+    if (this.#pollTimer) clearTimeout(this.#pollTimer);
+    this.#pollTimer = null;
+  }
+}
+
+// A signal aborted with one of our errors (a set's shared deadline) rejects with that error;
+// any other reason is wrapped in `AbortError`.
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof ResultkitError ? signal.reason : new AbortError(signal.reason);
+}

@@ -1,0 +1,47 @@
+import type { AdapterFactory } from './adapter/contract.js';
+import type { CodecRegistry } from './codec/registry.js';
+import type { Compressor } from './codec/compressor.js';
+import type { Serializer } from './codec/serializer.js';
+import type { RetryPolicy } from './retry.js';
+
+/**
+ * Options of adapter packages. Each adapter package adds its own keys by declaration merging
+ * (`declare module '@resultkit/core' { interface AdapterOptions { keyPrefix?: string } }`), so
+ * `createBackend(url, options)` type-checks the options of the packages you installed.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface AdapterOptions {}
+
+/** Options of `createBackend`; the names follow Celery's settings. */
+export interface BackendOptions extends AdapterOptions {
+  /** Serializer for stored documents (`result_serializer`); must match the Celery side. Default `json`. */
+  serializer?: string;
+  /** Serializers a read may decode (`result_accept_content`); default: only `serializer`. */
+  accept?: readonly string[];
+  /** Seconds a result lives (`result_expires`); null keeps results forever. Default 86,400. */
+  expires?: number | null;
+  /** Store name, args, kwargs, worker, retries and queue (`result_extended`). Default false. */
+  extended?: boolean;
+  /** Compress stored values (`gzip`, `brotli`, ...); invisible to Celery peers only if they never read them. Default none. */
+  compression?: string | null;
+  /** Compress only values at least this many bytes long. Default 0. */
+  compressionThreshold?: number;
+  /**
+   * The JSON dialect written: `kombu5.2` (plain strings for dates, what Celery 5.2 writes and
+   * every version reads) or `kombu5.3` (`__type__` envelopes, read only by Celery 5.3+). Both
+   * are always read. Default `kombu5.2`.
+   */
+  jsonDialect?: 'kombu5.2' | 'kombu5.3';
+  /** Extra serializers to register (third-party formats). */
+  serializers?: readonly Serializer[];
+  /** Extra compressors to register. */
+  compressors?: readonly Compressor[];
+  /** Use this registry instead of a fresh one. */
+  registry?: CodecRegistry;
+  /** Retries on connection errors, for stores and reads; false disables them. */
+  retry?: RetryPolicy | false;
+  /** Largest encoded value in bytes (default and maximum 512 MiB, as in Celery). */
+  maxValueSize?: number;
+  /** Use this adapter instead of importing the package the URL scheme names. */
+  adapter?: AdapterFactory;
+}

@@ -1,0 +1,318 @@
+/**
+ * Reads JSON as Python's `json.dumps` writes it. Two things set it apart from standard JSON:
+ * integers have arbitrary precision (a task returning `2**64` stores all 20 digits), and
+ * `NaN`, `Infinity` and `-Infinity` are written as bare tokens. `JSON.parse` rounds the first
+ * silently and rejects the second, so texts that may contain either go through the small
+ * recursive-descent parser below; every other text (nearly all of them) through `JSON.parse`.
+ */
+import { PyFloat } from './python-float.js';
+
+export interface ParseJsonOptions {
+  /**
+   * Deepest nesting of arrays and objects accepted; deeper input throws a `RangeError`. The
+   * parser itself keeps its stack on the heap, but whatever walks the result next (a reviver,
+   * a writer, your code) usually recurses. Python cannot write documents deeper than about
+   * 1,000 (its recursion limit). Only the slow path applies it: `JSON.parse` has no such option.
+   * Default 10,000.
+   */
+  maxDepth?: number;
+  /**
+   * Return integral floats (`3.0`, `-0.0`, `1e+16`) as `PyFloat` instead of `number`, so that
+   * `stringifyPython` writes them back as floats rather than ints. For code that rewrites
+   * documents and must not change their Python types. Slower: every text takes the slow path.
+   */
+  preserveFloats?: boolean;
+}
+
+const DEFAULT_MAX_DEPTH = 10_000;
+
+/**
+ * Whether a text might hold a token `JSON.parse` cannot read faithfully: an integer of 16 or
+ * more digits (2^53 has 16, so every unsafe integer has at least as many) or a `NaN` /
+ * `Infinity` token. The look-behind skips runs of fraction or exponent digits, so that common
+ * floats like `0.30000000000000004` stay on the fast path. A match inside a string is a false
+ * positive: it costs the slow path, never a wrong result.
+ */
+const NEEDS_SLOW_PATH = /(?<![\d.eE+])\d{16}|NaN|Infinity/;
+
+/**
+ * Parses `text` as Python's JSON. Integers outside the safe range (±(2^53 - 1)) come back as
+ * `bigint`, all others as `number`. Throws a `SyntaxError` naming the position of the first
+ * error, or a `RangeError` for nesting deeper than `maxDepth`.
+ */
+export function parseJson(text: string, options?: ParseJsonOptions): unknown {
+  const preserveFloats = options?.preserveFloats ?? false;
+  if (!preserveFloats && !NEEDS_SLOW_PATH.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      // V8's messages do not always say where the error is; ours do. The slow parser accepts
+      // a superset of JSON, so it throws on the same input (rethrow the original otherwise).
+      new PythonJsonParser(text, options?.maxDepth ?? DEFAULT_MAX_DEPTH, false).parse();
+      throw error;
+    }
+  }
+  return new PythonJsonParser(text, options?.maxDepth ?? DEFAULT_MAX_DEPTH, preserveFloats).parse();
+}
+
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const PLUS = 0x2b;
+const COMMA = 0x2c;
+const MINUS = 0x2d;
+const DOT = 0x2e;
+const ZERO = 0x30;
+const NINE = 0x39;
+const COLON = 0x3a;
+const UPPER_E = 0x45;
+const UPPER_I = 0x49;
+const UPPER_N = 0x4e;
+const OPEN_BRACKET = 0x5b;
+const BACKSLASH = 0x5c;
+const CLOSE_BRACKET = 0x5d;
+const LOWER_E = 0x65;
+const LOWER_F = 0x66;
+const LOWER_N = 0x6e;
+const LOWER_T = 0x74;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+
+/** Integers this short are always exact as a `number` (15 digits < 2^53). */
+const MAX_EXACT_CHARS = 15;
+
+/**
+ * A single pass over char codes with an explicit stack of open containers instead of recursion,
+ * so nesting depth costs heap, not call stack. No backtracking and no regular expressions over
+ * the input: its time is linear in the length of the text, whatever the text is.
+ */
+class PythonJsonParser {
+  #pos = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly maxDepth: number,
+    private readonly preserveFloats: boolean,
+  ) {}
+
+  parse(): unknown {
+    const text = this.text;
+    // The arrays and objects still open, innermost last, and for each the key its next value
+    // belongs to (undefined for an array).
+    const containers: (unknown[] | Record<string, unknown>)[] = [];
+    const keys: (string | undefined)[] = [];
+    for (;;) {
+      // Read one value; an array or object that is not empty is opened and read element by element.
+      let value: unknown;
+      this.#skipWhitespace();
+      const c = text.charCodeAt(this.#pos);
+      if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+        if (containers.length >= this.maxDepth) this.#tooDeep();
+        this.#pos++;
+        this.#skipWhitespace();
+        const next = text.charCodeAt(this.#pos);
+        if (c === OPEN_BRACE && next !== CLOSE_BRACE) {
+          containers.push({});
+          keys.push(this.#key());
+          continue;
+        }
+        if (c === OPEN_BRACKET && next !== CLOSE_BRACKET) {
+          containers.push([]);
+          keys.push(undefined);
+          continue;
+        }
+        this.#pos++;
+        value = c === OPEN_BRACE ? {} : [];
+      } else {
+        value = this.#scalar(c);
+      }
+      // Store it in the innermost container, then close every container that ends after it.
+      for (;;) {
+        const top = containers.length - 1;
+        if (top < 0) {
+          this.#skipWhitespace();
+          if (this.#pos < text.length) this.#fail('Unexpected data after the JSON value');
+          return value;
+        }
+        const container = containers[top];
+        const key = keys[top];
+        if (key === undefined) {
+          (container as unknown[]).push(value);
+        } else if (key === '__proto__') {
+          // Assigning would replace the object's prototype; JSON.parse defines a property.
+          Object.defineProperty(container, key, { value, writable: true, enumerable: true, configurable: true });
+        } else {
+          (container as Record<string, unknown>)[key] = value;
+        }
+        this.#skipWhitespace();
+        const next = text.charCodeAt(this.#pos++);
+        if (next === COMMA) {
+          if (key !== undefined) keys[top] = this.#key();
+          break;
+        }
+        if (next === (key === undefined ? CLOSE_BRACKET : CLOSE_BRACE)) {
+          containers.pop();
+          keys.pop();
+          value = container;
+          continue;
+        }
+        this.#pos--;
+        this.#fail(key === undefined ? "Expected ',' or ']' in an array" : "Expected ',' or '}' in an object");
+      }
+    }
+  }
+
+  /** A property name and the colon after it. */
+  #key(): string {
+    this.#skipWhitespace();
+    if (this.text.charCodeAt(this.#pos) !== QUOTE) this.#fail('Expected a property name');
+    const key = this.#string();
+    this.#skipWhitespace();
+    if (this.text.charCodeAt(this.#pos) !== COLON) this.#fail("Expected ':' after a property name");
+    this.#pos++;
+    return key;
+  }
+
+  /** Any value but an array or object; `c` is its first char code. */
+  #scalar(c: number): unknown {
+    switch (c) {
+      case QUOTE:
+        return this.#string();
+      case LOWER_T:
+        return this.#literal('true', true);
+      case LOWER_F:
+        return this.#literal('false', false);
+      case LOWER_N:
+        return this.#literal('null', null);
+      case UPPER_N:
+        return this.#literal('NaN', Number.NaN);
+      case UPPER_I:
+        return this.#literal('Infinity', Number.POSITIVE_INFINITY);
+      case MINUS:
+        if (this.text.charCodeAt(this.#pos + 1) === UPPER_I) return this.#literal('-Infinity', Number.NEGATIVE_INFINITY);
+        return this.#number();
+      default:
+        return this.#number();
+    }
+  }
+
+  #string(): string {
+    const text = this.text;
+    const start = this.#pos; // the opening quote
+    const end = text.length;
+    let escaped = false;
+    let i = start + 1;
+    while (i < end) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) {
+        this.#pos = i + 1;
+        if (!escaped) return text.slice(start + 1, i);
+        // Escapes are rare in keys and, with ensure_ascii, common in text: let V8 decode them.
+        try {
+          return JSON.parse(text.slice(start, i + 1)) as string;
+        } catch {
+          this.#pos = start;
+          return this.#fail('Invalid escape sequence in the string');
+        }
+      }
+      if (c === BACKSLASH) {
+        escaped = true;
+        i += 2; // the escaped character can never end the string
+        continue;
+      }
+      if (c < SPACE) {
+        this.#pos = i;
+        this.#fail('Unescaped control character in a string');
+      }
+      i++;
+    }
+    this.#pos = start;
+    return this.#fail('Unterminated string');
+  }
+
+  #number(): number | bigint | PyFloat {
+    const text = this.text;
+    const start = this.#pos;
+    let i = start;
+    let c = text.charCodeAt(i);
+    if (c === MINUS) c = text.charCodeAt(++i);
+    // Integer part: `0` or a digit run without a leading zero.
+    let magnitude = 0;
+    if (c === ZERO) {
+      c = text.charCodeAt(++i);
+    } else if (c > ZERO && c <= NINE) {
+      do {
+        magnitude = magnitude * 10 + (c - ZERO);
+        c = text.charCodeAt(++i);
+      } while (c >= ZERO && c <= NINE);
+    } else {
+      this.#pos = i;
+      this.#fail('Unexpected character');
+    }
+    let integral = true;
+    if (c === DOT) {
+      integral = false;
+      i = this.#digits(i + 1);
+      c = text.charCodeAt(i);
+    }
+    if (c === LOWER_E || c === UPPER_E) {
+      integral = false;
+      c = text.charCodeAt(++i);
+      if (c === PLUS || c === MINUS) i++;
+      i = this.#digits(i);
+    }
+    this.#pos = i;
+    if (integral) {
+      // Short integers were accumulated exactly while scanning.
+      if (i - start <= MAX_EXACT_CHARS) return text.charCodeAt(start) === MINUS ? -magnitude : magnitude;
+      const token = text.slice(start, i);
+      const value = Number(token);
+      return Number.isSafeInteger(value) ? value : BigInt(token);
+    }
+    const value = Number(text.slice(start, i));
+    return this.preserveFloats && Number.isInteger(value) ? new PyFloat(value) : value;
+  }
+
+  /** Skips a required run of digits starting at `i`; returns the index after it. */
+  #digits(i: number): number {
+    const text = this.text;
+    let c = text.charCodeAt(i);
+    if (!(c >= ZERO && c <= NINE)) {
+      this.#pos = i;
+      this.#fail('Expected a digit');
+    }
+    do c = text.charCodeAt(++i);
+    while (c >= ZERO && c <= NINE);
+    return i;
+  }
+
+  #literal<T>(word: string, value: T): T {
+    if (!this.text.startsWith(word, this.#pos)) this.#fail('Unexpected character');
+    this.#pos += word.length;
+    return value;
+  }
+
+  #skipWhitespace(): void {
+    const text = this.text;
+    let i = this.#pos;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c !== SPACE && c !== LF && c !== CR && c !== TAB) break;
+      i++;
+    }
+    this.#pos = i;
+  }
+
+  #fail(reason: string): never {
+    const pos = this.#pos;
+    if (pos >= this.text.length) throw new SyntaxError(`Unexpected end of JSON input at position ${pos}`);
+    const found = JSON.stringify(this.text.slice(pos, pos + 1));
+    throw new SyntaxError(`${reason}: found ${found} at position ${pos}`);
+  }
+
+  #tooDeep(): never {
+    throw new RangeError(`JSON nesting is deeper than ${this.maxDepth} levels at position ${this.#pos}`);
+  }
+}

@@ -1,0 +1,131 @@
+import type { AdapterFactory } from './adapter/contract.js';
+import { adapterPackageFor, knownSchemes } from './adapter-packages.js';
+import type { BackendOptions } from './backend-options.js';
+import { Codec, MAX_VALUE_SIZE } from './codec/codec.js';
+import type { Compressor } from './codec/compressor.js';
+import { createJsonSerializer } from './codec/json/index.js';
+import { CodecRegistry } from './codec/registry.js';
+import type { Serializer } from './codec/serializer.js';
+import { AdapterNotInstalledError, ConfigurationError } from './errors.js';
+import { memoryAdapter } from './memory/memory-adapter.js';
+import { ResultBackend } from './result-backend.js';
+import { DEFAULT_RETRY_POLICY } from './retry.js';
+import { redactUrl, schemeOf } from './url.js';
+
+/** Celery's default `result_expires`: one day. */
+export const DEFAULT_EXPIRES = 86_400;
+
+/**
+ * Opens the result backend a URL names (`memory://`, `redis://`, `db+postgresql://`, `rpc://`, ...).
+ * The adapter package is imported only now, so a project installs only the backend it uses; a
+ * missing package is an `AdapterNotInstalledError` naming it. Named serializers and compressors
+ * that are not registered yet are imported the same way (`@resultkit/serializer-<name>`).
+ */
+export async function createBackend(url: string, options: BackendOptions = {}): Promise<ResultBackend> {
+  const scheme = schemeOf(url);
+  const factory = options.adapter ?? (await loadAdapter(scheme));
+  if (!factory.schemes.includes(scheme) && !factory.schemes.some((s) => scheme.startsWith(`${s}+`))) {
+    throw new ConfigurationError(`The adapter given handles ${factory.schemes.join(', ')}, not ${scheme}: ${redactUrl(url)}`);
+  }
+  const codec = await createCodec(options);
+  const expires = resolveExpires(options.expires);
+  const adapter = await factory.create(url, { codec, expires, options });
+  return new ResultBackend(adapter, codec, {
+    expires,
+    extended: options.extended ?? false,
+    retry: options.retry === false ? { ...DEFAULT_RETRY_POLICY, maxRetries: 0 } : { ...DEFAULT_RETRY_POLICY, ...options.retry },
+  });
+}
+
+/** Builds the codec `createBackend` would, loading named serializer and compressor packages. */
+export async function createCodec(options: BackendOptions = {}): Promise<Codec> {
+  const registry = options.registry ?? new CodecRegistry();
+  if (!registry.findSerializer('json') || options.jsonDialect) {
+    registry.registerSerializer(createJsonSerializer({ dialect: options.jsonDialect ?? 'kombu5.2' }));
+  }
+  for (const s of options.serializers ?? []) registry.registerSerializer(s);
+  for (const c of options.compressors ?? []) registry.registerCompressor(c);
+
+  const serializer = options.serializer ?? 'json';
+  if (!registry.findSerializer(serializer)) registry.registerSerializer(await loadSerializer(serializer, true));
+  const accept = options.accept ?? [serializer];
+  for (const name of accept) {
+    if (!name.includes('/') && !registry.findSerializer(name)) {
+      // A format the reader accepts but whose package is missing is only an error once a value
+      // in that format is read, and the DecodeError then names the package.
+      const loaded = await loadSerializer(name, false);
+      if (loaded) registry.registerSerializer(loaded);
+    }
+  }
+  if (options.compression && !registry.findCompressor(options.compression)) {
+    registry.registerCompressor(await loadCompressor(options.compression));
+  }
+  const maxSize = options.maxValueSize ?? MAX_VALUE_SIZE;
+  if (!(maxSize > 0) || maxSize > MAX_VALUE_SIZE) {
+    throw new ConfigurationError(`maxValueSize must be between 1 and ${MAX_VALUE_SIZE} bytes.`);
+  }
+  return new Codec({
+    registry,
+    serializer,
+    accept,
+    compression: options.compression ?? null,
+    compressionThreshold: options.compressionThreshold ?? 0,
+    maxSize,
+  });
+}
+
+function resolveExpires(expires: number | null | undefined): number | null {
+  if (expires === undefined) return DEFAULT_EXPIRES;
+  if (expires === null || expires === 0) return null;
+  if (!Number.isFinite(expires) || expires < 0) throw new ConfigurationError('expires must be a positive number of seconds or null.');
+  return expires;
+}
+
+/**
+ * The adapter factory for a URL scheme, imported from `packageName` (by default the package that
+ * serves the scheme). A package that is not installed is an `AdapterNotInstalledError`.
+ */
+export async function loadAdapter(scheme: string, packageName = adapterPackageFor(scheme)): Promise<AdapterFactory> {
+  if (scheme === 'memory') return memoryAdapter;
+  if (!packageName) {
+    throw new ConfigurationError(`No result backend handles "${scheme}://". Known schemes: ${knownSchemes().join(', ')}.`);
+  }
+  const mod = (await importOptional(packageName)) as { resultkitAdapter?: AdapterFactory } | null;
+  if (!mod) throw new AdapterNotInstalledError(scheme, packageName);
+  if (!mod.resultkitAdapter || mod.resultkitAdapter.specificationVersion !== 'v1') {
+    throw new ConfigurationError(`${packageName} does not export a v1 "resultkitAdapter"; upgrade it to match @resultkit/core.`);
+  }
+  return mod.resultkitAdapter;
+}
+
+async function loadSerializer(name: string, required: true): Promise<Serializer>;
+async function loadSerializer(name: string, required: false): Promise<Serializer | null>;
+async function loadSerializer(name: string, required: boolean): Promise<Serializer | null> {
+  const packageName = `@resultkit/serializer-${name.toLowerCase()}`;
+  const mod = (await importOptional(packageName)) as { serializer?: Serializer } | null;
+  if (mod?.serializer) return mod.serializer;
+  if (!required) return null;
+  throw new ConfigurationError(`The "${name}" serializer is not registered. Install ${packageName}, or pass it in "serializers".`);
+}
+
+async function loadCompressor(name: string): Promise<Compressor> {
+  const packageName = `@resultkit/compress-${name.toLowerCase()}`;
+  const mod = (await importOptional(packageName)) as { compressor?: Compressor } | null;
+  if (mod?.compressor) return mod.compressor;
+  throw new ConfigurationError(`The "${name}" compression is not registered. Install ${packageName}, or pass it in "compressors".`);
+}
+
+// Imports a package that may not be installed. Only "this package is missing" becomes null;
+// an error inside an installed package is a real error and is thrown as such.
+async function importOptional(packageName: string): Promise<unknown> {
+  try {
+    return await import(packageName);
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : '';
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to load url/i.test(message)) && message.includes(packageName)) {
+      return null;
+    }
+    throw error;
+  }
+}

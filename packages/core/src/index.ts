@@ -1,0 +1,68 @@
+export { states, READY_STATES, UNREADY_STATES, EXCEPTION_STATES, PROPAGATE_STATES, ALL_STATES } from './states.js';
+export { precedence, isMoreFinal, isReady, isExceptionState, isPropagateState } from './states.js';
+export type { State, BuiltinState } from './states.js';
+
+export {
+  ResultkitError,
+  DecodeError,
+  EncodeError,
+  ContentDisallowedError,
+  ValueTooLargeError,
+  TimeoutError,
+  AbortError,
+  ConfigurationError,
+  AdapterNotInstalledError,
+  BackendUnavailableError,
+  NotSupportedError,
+  BackendClosedError,
+} from './errors.js';
+export { RemoteTaskError } from './remote-task-error.js';
+export type { RemoteTaskErrorInit } from './remote-task-error.js';
+
+export { PyDecimal, PyUUID, PyDate, PyTime } from './python-values.js';
+export { formatDateDone, parseDateDone } from './date-done.js';
+export { encodeException, decodeException, NODE_EXCEPTION_MODULE } from './exception-codec.js';
+export type { ExceptionDocument } from './exception-codec.js';
+export { asyncResultTuple, groupResultTuple, refToTuple, tupleToRef } from './result-tuple.js';
+export type { ResultTuple, ResultRef } from './result-tuple.js';
+export { toDocument, fromDocument, pendingMeta, metaException } from './task-meta.js';
+export type { TaskMeta } from './task-meta.js';
+export type { TaskRequest } from './task-request.js';
+
+export type { Serializer } from './codec/serializer.js';
+export type { Compressor } from './codec/compressor.js';
+export { CodecRegistry } from './codec/registry.js';
+export { Codec, MAX_VALUE_SIZE } from './codec/codec.js';
+export type { CodecOptions } from './codec/codec.js';
+export { isFramed, readFrame, writeFrame } from './codec/frame.js';
+export { createJsonSerializer, json, parseJson, stringifyPython } from './codec/json/index.js';
+
+export type {
+  AdapterCapabilities,
+  AdapterContext,
+  AdapterFactory,
+  BackendAdapter,
+  GroupMeta,
+  PushChannel,
+  PushListener,
+  StoreOptions as AdapterStoreOptions,
+} from './adapter/contract.js';
+
+export { AsyncResult } from './awaiting/async-result.js';
+export type { GetOptions, ResultSource } from './awaiting/async-result.js';
+export { ResultSet } from './awaiting/result-set.js';
+export { GroupResult } from './awaiting/group-result.js';
+export type { WaitOptions } from './awaiting/wait-options.js';
+
+export { ResultBackend } from './result-backend.js';
+export type { ResultBackendConfig, StoreOptions } from './result-backend.js';
+export { withRetry, DEFAULT_RETRY_POLICY } from './retry.js';
+export type { RetryPolicy } from './retry.js';
+
+export { MemoryAdapter, memoryAdapter } from './memory/memory-adapter.js';
+export { MemoryStore } from './memory/memory-store.js';
+
+export { createBackend, createCodec, loadAdapter, DEFAULT_EXPIRES } from './create-backend.js';
+export type { BackendOptions, AdapterOptions } from './backend-options.js';
+export { redactUrl, schemeOf } from './url.js';
+export { adapterPackageFor } from './adapter-packages.js';

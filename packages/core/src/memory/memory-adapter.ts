@@ -1,0 +1,170 @@
+import type {
+  AdapterContext,
+  AdapterFactory,
+  BackendAdapter,
+  GroupMeta,
+  PushChannel,
+  PushListener,
+  StoreOptions,
+} from '../adapter/contract.js';
+import type { Codec } from '../codec/codec.js';
+import { ConfigurationError, DecodeError } from '../errors.js';
+import type { ResultTuple } from '../result-tuple.js';
+import { states } from '../states.js';
+import { fromDocument, toDocument, type TaskMeta } from '../task-meta.js';
+import { acquireMemoryStore, releaseMemoryStore, type MemoryStore } from './memory-store.js';
+
+/** Key names are Celery's Redis keys, so the memory backend is a faithful stand-in for Redis. */
+export const TASK_KEY_PREFIX = 'celery-task-meta-';
+export const GROUP_KEY_PREFIX = 'celery-taskset-meta-';
+
+/**
+ * `memory://[name]`: an embedded backend for tests, demos and single-process apps. It stores
+ * encoded bytes (so the codec, `accept` and size rules apply exactly as on a real store),
+ * never overwrites a SUCCESS, expires entries, saves groups and pushes ready results to waiters.
+ */
+export class MemoryAdapter implements BackendAdapter {
+  readonly specificationVersion = 'v1' as const;
+  readonly name = 'memory';
+  readonly capabilities = {
+    push: true,
+    groups: true,
+    chords: false,
+    selfExpiry: true,
+    durable: false,
+    preservesSuccess: true,
+    forget: true,
+    sharedReads: true,
+  };
+  /** The shared in-process store (exposed for tests and tools). */
+  readonly memory: MemoryStore;
+  readonly #codec: Codec;
+  #closed = false;
+
+  constructor(store: MemoryStore, codec: Codec) {
+    this.memory = store;
+    this.#codec = codec;
+  }
+
+  async store(meta: TaskMeta, options: StoreOptions): Promise<void> {
+    const key = TASK_KEY_PREFIX + meta.taskId;
+    const bytes = this.#codec.encode(toDocument(meta));
+    // Read and write happen in one synchronous step, so the "SUCCESS is final" rule cannot race.
+    const current = this.memory.get(key);
+    if (current && this.#storedStatus(current) === states.SUCCESS) return;
+    this.memory.set(key, bytes, ttl(options));
+    this.memory.publish(key, bytes);
+  }
+
+  async load(taskId: string): Promise<TaskMeta | null> {
+    const bytes = this.memory.get(TASK_KEY_PREFIX + taskId);
+    return bytes ? this.#decode(bytes, taskId) : null;
+  }
+
+  async loadMany(taskIds: readonly string[]): Promise<(TaskMeta | null | Error)[]> {
+    return taskIds.map((id) => {
+      const bytes = this.memory.get(TASK_KEY_PREFIX + id);
+      if (!bytes) return null;
+      try {
+        return this.#decode(bytes, id);
+      } catch (error) {
+        return error as Error;
+      }
+    });
+  }
+
+  async remove(taskId: string): Promise<void> {
+    this.memory.delete(TASK_KEY_PREFIX + taskId);
+  }
+
+  async saveGroup(group: GroupMeta, options: StoreOptions): Promise<void> {
+    const key = GROUP_KEY_PREFIX + group.groupId;
+    const bytes = this.#codec.encode({ result: [[group.groupId, null], group.results] });
+    this.memory.set(key, bytes, ttl(options));
+    this.memory.publish(key, bytes);
+  }
+
+  async loadGroup(groupId: string): Promise<GroupMeta | null> {
+    const bytes = this.memory.get(GROUP_KEY_PREFIX + groupId);
+    if (!bytes) return null;
+    const doc = this.#codec.decode(bytes) as { result?: unknown } | null;
+    const tuple = doc?.result;
+    if (!Array.isArray(tuple) || !Array.isArray(tuple[1])) {
+      throw new DecodeError(`The saved group ${groupId} is not a GroupResult tuple.`);
+    }
+    return { groupId, results: tuple[1] as ResultTuple[], dateDone: null };
+  }
+
+  async removeGroup(groupId: string): Promise<void> {
+    this.memory.delete(GROUP_KEY_PREFIX + groupId);
+  }
+
+  openPush(listener: PushListener): PushChannel {
+    const subscriptions = new Map<string, (bytes: Uint8Array) => void>();
+    const store = this.memory;
+    return {
+      subscribe: async (taskIds) => {
+        for (const id of taskIds) {
+          if (subscriptions.has(id)) continue;
+          const deliver = (bytes: Uint8Array): void => {
+            let meta: TaskMeta | Error;
+            try {
+              meta = this.#decode(bytes, id);
+            } catch (error) {
+              meta = error as Error;
+            }
+            listener.message(id, meta);
+          };
+          subscriptions.set(id, deliver);
+          store.subscribe(TASK_KEY_PREFIX + id, deliver);
+        }
+      },
+      unsubscribe: async (taskIds) => {
+        for (const id of taskIds) {
+          const deliver = subscriptions.get(id);
+          if (!deliver) continue;
+          subscriptions.delete(id);
+          store.unsubscribe(TASK_KEY_PREFIX + id, deliver);
+        }
+      },
+      close: async () => {
+        for (const [id, deliver] of subscriptions) store.unsubscribe(TASK_KEY_PREFIX + id, deliver);
+        subscriptions.clear();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    releaseMemoryStore(this.memory);
+  }
+
+  #decode(bytes: Uint8Array, taskId: string): TaskMeta {
+    return fromDocument(this.#codec.decode(bytes), taskId);
+  }
+
+  #storedStatus(bytes: Uint8Array): unknown {
+    try {
+      return (this.#codec.decode(bytes) as { status?: unknown } | null)?.status;
+    } catch {
+      // An unreadable stored value is overwritten: it cannot be a SUCCESS anyone could read.
+      return undefined;
+    }
+  }
+}
+
+function ttl(options: StoreOptions): number | null {
+  return options.expires === null || options.expires <= 0 ? null : options.expires * 1000;
+}
+
+/** Opens `memory://` or `memory://<name>`; the same name in one process means the same store. */
+export const memoryAdapter: AdapterFactory = {
+  specificationVersion: 'v1',
+  schemes: ['memory'],
+  create(url: string, context: AdapterContext): BackendAdapter {
+    const match = /^memory:\/\/([^/?#]*)\/?(?:[?#].*)?$/i.exec(url);
+    if (!match) throw new ConfigurationError('A memory backend URL looks like memory:// or memory://<name>.');
+    return new MemoryAdapter(acquireMemoryStore(decodeURIComponent(match[1] ?? '') || 'default'), context.codec);
+  },
+};

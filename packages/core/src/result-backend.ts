@@ -1,0 +1,266 @@
+import { hostname } from 'node:os';
+import type { AdapterCapabilities, BackendAdapter, GroupMeta } from './adapter/contract.js';
+import { AsyncResult } from './awaiting/async-result.js';
+import { GroupResult } from './awaiting/group-result.js';
+import { ResultSet } from './awaiting/result-set.js';
+import type { WaitOptions } from './awaiting/wait-options.js';
+import { Waiters } from './awaiting/waiters.js';
+import type { Codec } from './codec/codec.js';
+import { BackendClosedError, NotSupportedError } from './errors.js';
+import { RemoteTaskError } from './remote-task-error.js';
+import { tupleToRef, type ResultTuple } from './result-tuple.js';
+import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
+import { READY_STATES, states, type State } from './states.js';
+import type { TaskRequest } from './task-request.js';
+import { pendingMeta, type TaskMeta } from './task-meta.js';
+
+export interface ResultBackendConfig {
+  /** Seconds a result lives; null keeps it forever (default one day, as in Celery). */
+  expires: number | null;
+  /** Store name, args, kwargs, worker, retries and queue with each result. */
+  extended: boolean;
+  retry: Required<RetryPolicy>;
+}
+
+export interface StoreOptions {
+  traceback?: string | null;
+  /** The task being run: its group, parent and (with `extended`) name, args, worker... */
+  request?: TaskRequest;
+}
+
+/**
+ * The result backend users hold: the worker side stores state changes, the client side reads
+ * and awaits them. Backend-specific storage lives in the adapter; everything Celery keeps in
+ * `backends/base.py` (states, exceptions, precedence, awaiting, retries) lives here, once.
+ */
+export class ResultBackend {
+  readonly adapter: BackendAdapter;
+  readonly codec: Codec;
+  readonly config: ResultBackendConfig;
+  readonly #waiters: Waiters;
+  readonly #isRetryable: (error: unknown) => boolean;
+  #closed = false;
+
+  constructor(adapter: BackendAdapter, codec: Codec, config: ResultBackendConfig) {
+    this.adapter = adapter;
+    this.codec = codec;
+    this.config = config;
+    this.#isRetryable = adapter.isRetryable ? (e) => adapter.isRetryable!(e) : () => false;
+    this.#waiters = new Waiters({
+      loadMany: (ids) => this.#loadMany(ids),
+      openPush:
+        adapter.capabilities.push && adapter.openPush
+          ? (waiters) =>
+              adapter.openPush!({
+                message: (taskId, meta) => waiters.deliver(taskId, meta),
+                resync: () => waiters.resync(),
+              })
+          : null,
+    });
+  }
+
+  get capabilities(): AdapterCapabilities {
+    return this.adapter.capabilities;
+  }
+
+  // ---- worker side -------------------------------------------------------------------------
+
+  /** Records that the task started (Celery's `task_track_started`): `{pid, hostname}` by default. */
+  markAsStarted(taskId: string, meta: Record<string, unknown> = { pid: process.pid, hostname: hostname() }, options: StoreOptions = {}): Promise<void> {
+    return this.storeResult(taskId, meta, states.STARTED, options);
+  }
+
+  /** Stores a state and its value. Ready states get `date_done`; exception states store `value` as an exception. */
+  async storeResult(taskId: string, value: unknown, state: State = states.SUCCESS, options: StoreOptions = {}): Promise<void> {
+    this.#assertOpen();
+    const meta = this.#buildMeta(taskId, value, state, options);
+    await this.#retry(() => this.adapter.store(meta, { expires: this.config.expires }));
+  }
+
+  /** Stores FAILURE with the error; the traceback defaults to the error's stack. */
+  markAsFailure(taskId: string, error: unknown, options: StoreOptions = {}): Promise<void> {
+    return this.storeResult(taskId, toRemote(error), states.FAILURE, { ...options, traceback: tracebackOf(error, options) });
+  }
+
+  /** Stores RETRY with the error that caused the retry (or none). */
+  markAsRetry(taskId: string, error: unknown = null, options: StoreOptions = {}): Promise<void> {
+    const value = error === null || error === undefined ? null : toRemote(error);
+    return this.storeResult(taskId, value, states.RETRY, { ...options, traceback: tracebackOf(error, options) });
+  }
+
+  /** Stores REVOKED with Celery's `TaskRevokedError(reason)`: `revoked`, `expired` or `terminated`. */
+  markAsRevoked(taskId: string, reason = 'revoked', options: StoreOptions = {}): Promise<void> {
+    const error = new RemoteTaskError({ excType: 'TaskRevokedError', excModule: 'celery.exceptions', excArgs: [reason] });
+    return this.storeResult(taskId, error, states.REVOKED, options);
+  }
+
+  /** Stores a custom state such as `PROGRESS` with its meta (Celery's `update_state`). */
+  updateState(taskId: string, state: State, meta: unknown = null, options: StoreOptions = {}): Promise<void> {
+    return this.storeResult(taskId, meta, state, options);
+  }
+
+  // ---- client side -------------------------------------------------------------------------
+
+  /** The stored meta; PENDING for an id nothing was stored for. */
+  async getTaskMeta(taskId: string): Promise<TaskMeta> {
+    this.#assertOpen();
+    return (await this.#retry(() => this.adapter.load(taskId))) ?? pendingMeta(taskId);
+  }
+
+  /** A handle to await and inspect one task's result. */
+  asyncResult<T = unknown>(taskId: string): AsyncResult<T> {
+    return new AsyncResult<T>(taskId, this);
+  }
+
+  /** Handles for many tasks, awaited together. */
+  resultSet<T = unknown>(taskIds: readonly string[]): ResultSet<T> {
+    return new ResultSet<T>(taskIds.map((id) => this.asyncResult<T>(id)), this);
+  }
+
+  /** Waits for the first ready meta of a task: push where the adapter can, polling otherwise. */
+  waitForMeta(taskId: string, options: WaitOptions = {}): Promise<TaskMeta> {
+    if (this.#closed) return Promise.reject(new BackendClosedError());
+    return this.#waiters.wait(taskId, options);
+  }
+
+  /** Deletes a stored result. */
+  async forget(taskId: string): Promise<void> {
+    this.#assertOpen();
+    if (!this.adapter.capabilities.forget) throw new NotSupportedError(`The ${this.adapter.name} backend cannot forget results.`);
+    await this.#retry(() => this.adapter.remove(taskId));
+  }
+
+  // ---- groups ------------------------------------------------------------------------------
+
+  /** Saves a group of results in Celery's format and returns its `GroupResult`. */
+  async saveGroup<T = unknown>(groupId: string, members: readonly (string | AsyncResult<T>)[]): Promise<GroupResult<T>> {
+    const group = new GroupResult<T>(
+      groupId,
+      members.map((m) => (typeof m === 'string' ? this.asyncResult<T>(m) : m)),
+      this.#groupStore(),
+    );
+    return group.save();
+  }
+
+  /** The saved group, or null when none is stored under `groupId`. */
+  async restoreGroup<T = unknown>(groupId: string): Promise<GroupResult<T> | null> {
+    this.#assertOpen();
+    const load = this.#requireGroups().loadGroup!;
+    const meta = await this.#retry(() => load.call(this.adapter, groupId));
+    if (!meta) return null;
+    const members = meta.results.map((tuple) => this.asyncResult<T>(tupleToRef(tuple).id));
+    return new GroupResult<T>(meta.groupId, members, this.#groupStore());
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    this.#assertOpen();
+    const remove = this.#requireGroups().removeGroup!;
+    await this.#retry(() => remove.call(this.adapter, groupId));
+  }
+
+  // ---- housekeeping ------------------------------------------------------------------------
+
+  /**
+   * Deletes results older than `expires`, for stores that cannot expire entries by themselves
+   * (SQL). Returns how many were removed; 0 where the store expires entries itself.
+   */
+  async cleanup(): Promise<number> {
+    this.#assertOpen();
+    if (!this.adapter.cleanup || this.config.expires === null) return 0;
+    const olderThan = new Date(Date.now() - this.config.expires * 1000);
+    return this.adapter.cleanup(olderThan);
+  }
+
+  /** Ends every pending wait with `BackendClosedError` and closes the adapter's connections. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#waiters.close();
+    await this.adapter.close();
+  }
+
+  /** How many task ids are being waited on right now. */
+  get pendingWaits(): number {
+    return this.#waiters.pendingCount;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------
+
+  #buildMeta(taskId: string, value: unknown, state: State, options: StoreOptions): TaskMeta {
+    if (typeof taskId !== 'string' || taskId === '') throw new TypeError('taskId must be a non-empty string');
+    const request = options.request;
+    const meta: TaskMeta = {
+      taskId,
+      status: state,
+      result: value,
+      traceback: options.traceback ?? null,
+      children: request?.children ?? [],
+      dateDone: READY_STATES.has(state) ? new Date() : null,
+    };
+    if (request?.group) meta.groupId = request.group;
+    if (request?.parentId) meta.parentId = request.parentId;
+    if (this.config.extended && request) {
+      meta.name = request.name ?? null;
+      meta.args = request.args ?? null;
+      meta.kwargs = request.kwargs ?? null;
+      meta.worker = request.hostname ?? null;
+      meta.retries = request.retries ?? 0;
+      meta.queue = request.routingKey ?? null;
+    }
+    return meta;
+  }
+
+  async #loadMany(ids: readonly string[]): Promise<(TaskMeta | null | Error)[]> {
+    const adapter = this.adapter;
+    if (adapter.loadMany) return this.#retry(() => adapter.loadMany!(ids));
+    return Promise.all(ids.map((id) => this.#retry(() => adapter.load(id)).catch((error: unknown) => asError(error))));
+  }
+
+  #groupStore() {
+    const store = {
+      getTaskMeta: (id: string) => this.getTaskMeta(id),
+      waitForMeta: (id: string, options?: WaitOptions) => this.waitForMeta(id, options),
+      forget: (id: string) => this.forget(id),
+      saveGroupTuple: async (groupId: string, results: readonly ResultTuple[]) => {
+        this.#assertOpen();
+        const save = this.#requireGroups().saveGroup!;
+        const group: GroupMeta = { groupId, results: [...results], dateDone: new Date() };
+        await this.#retry(() => save.call(this.adapter, group, { expires: this.config.expires }));
+      },
+      deleteGroup: (groupId: string) => this.deleteGroup(groupId),
+    };
+    return store;
+  }
+
+  #requireGroups(): BackendAdapter {
+    const a = this.adapter;
+    if (!a.capabilities.groups || !a.saveGroup || !a.loadGroup || !a.removeGroup) {
+      throw new NotSupportedError(`The ${a.name} backend does not store groups (Celery's ${a.name} backend does not either).`);
+    }
+    return a;
+  }
+
+  #retry<T>(operation: () => Promise<T>): Promise<T> {
+    return withRetry(operation, this.#isRetryable, this.config.retry);
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new BackendClosedError();
+  }
+}
+
+export { DEFAULT_RETRY_POLICY };
+
+function toRemote(error: unknown): unknown {
+  return error instanceof Error ? error : new RemoteTaskError({ excType: 'Exception', excModule: 'builtins', excArgs: [String(error)] });
+}
+
+function tracebackOf(error: unknown, options: StoreOptions): string | null {
+  if (options.traceback !== undefined) return options.traceback;
+  if (error instanceof RemoteTaskError) return error.traceback;
+  return error instanceof Error ? (error.stack ?? null) : null;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,20 @@
+/**
+ * What a worker knows about the task it runs. The group and parent ids go into every stored
+ * document; the rest is stored only with `extended: true` (Celery's `result_extended`).
+ */
+export interface TaskRequest {
+  /** The task's name, e.g. `tasks.add`. */
+  name?: string;
+  args?: unknown[];
+  kwargs?: Record<string, unknown>;
+  /** The worker's hostname, e.g. `celery@host`. */
+  hostname?: string;
+  retries?: number;
+  /** The routing key the task was delivered with (Celery stores it as `queue`). */
+  routingKey?: string;
+  /** The group (or chord header) the task belongs to. */
+  group?: string;
+  parentId?: string;
+  /** Result tuples of the tasks this task started. */
+  children?: unknown[];
+}

@@ -1,0 +1,52 @@
+import type { BackendOptions, ResultBackend } from '@resultkit/core';
+import type { SuiteAPI, TestAPI } from 'vitest';
+
+/** How a backend package wires the conformance suite into its tests. */
+export interface ConformanceOptions {
+  /** vitest's `it`; tests use their own context's `expect`, so they may run concurrently. */
+  it: TestAPI;
+  /** vitest's `describe`; groups the tests by topic when given. */
+  describe?: SuiteAPI;
+  /**
+   * Opens a new backend on the store under test, with `options` merged over the package's own
+   * (the suite passes `expires`, `accept`, `jsonDialect`, `maxValueSize`). The suite closes
+   * every backend it opens.
+   */
+  factory: (options?: BackendOptions) => Promise<ResultBackend>;
+  /**
+   * Writes `bytes` exactly where the backend keeps the stored result of `taskId`, for the
+   * corrupt-data tests. Leave it out where the store has no raw form (the tests are then off).
+   */
+  writeRaw?: (backend: ResultBackend, taskId: string, bytes: Uint8Array) => Promise<void>;
+  /** Results expire by `expires` (default true). */
+  ttl?: boolean;
+  /** The smallest expiry the store honours: `seconds` (Redis SETEX) or `milliseconds`. Default `seconds`. */
+  ttlGranularity?: 'seconds' | 'milliseconds';
+  /** The backend saves and restores groups (default true). */
+  groups?: boolean;
+  /** A stored SUCCESS is never overwritten (default true; false for SQL, as in Celery). */
+  preservesSuccess?: boolean;
+  /** Results can be forgotten (default true). */
+  forget?: boolean;
+  /** A second backend on the same store reads what the first stored (default true; false for RPC). */
+  sharedReads?: boolean;
+  /** Size of the large-value test in bytes (default 10 MiB). */
+  largeValueSize?: number;
+}
+
+/** The options with every default filled in. */
+export type ResolvedConformanceOptions = Required<Omit<ConformanceOptions, 'describe' | 'writeRaw'>> &
+  Pick<ConformanceOptions, 'describe' | 'writeRaw'>;
+
+export function resolveOptions(options: ConformanceOptions): ResolvedConformanceOptions {
+  return {
+    ttl: true,
+    ttlGranularity: 'seconds',
+    groups: true,
+    preservesSuccess: true,
+    forget: true,
+    sharedReads: true,
+    largeValueSize: 10 * 1024 * 1024,
+    ...options,
+  };
+}

@@ -1,0 +1,53 @@
+import { ContentDisallowedError, DecodeError, states, ValueTooLargeError } from '@resultkit/core';
+import { group, newId, openBackend } from '../harness.js';
+import type { ResolvedConformanceOptions } from '../options.js';
+
+export function registerBadInputTests(suite: ResolvedConformanceOptions): void {
+  const { it } = suite;
+  group(suite, 'bad input', () => {
+    const { writeRaw } = suite;
+    if (writeRaw) {
+      it('corrupt stored bytes are a DecodeError, for reads and for waits', async (ctx) => {
+        const backend = await openBackend(suite, ctx);
+        const id = newId();
+        await writeRaw(backend, id, new Uint8Array([0x7b, 0x22, 0x73, 0x74, 0xff, 0xfe, 0x00]));
+        await ctx.expect(backend.getTaskMeta(id)).rejects.toBeInstanceOf(DecodeError);
+        await ctx.expect(backend.asyncResult(id).get({ timeout: 5_000 })).rejects.toBeInstanceOf(DecodeError);
+        ctx.expect(backend.pendingWaits).toBe(0);
+      });
+
+      it('a stored document that is not a result document is a DecodeError', async (ctx) => {
+        const backend = await openBackend(suite, ctx);
+        const id = newId();
+        await writeRaw(backend, id, new TextEncoder().encode('[1, 2, 3]'));
+        await ctx.expect(backend.getTaskMeta(id)).rejects.toBeInstanceOf(DecodeError);
+      });
+
+      it('a malformed exception written by someone else is a DecodeError, not a crash', async (ctx) => {
+        const backend = await openBackend(suite, ctx);
+        const id = newId();
+        // celery#5179: update_state(state=FAILURE, meta={...}) without exc_type.
+        await writeRaw(backend, id, new TextEncoder().encode(`{"status": "FAILURE", "result": {"progress": 3}, "task_id": "${id}"}`));
+        const error = await backend.getTaskMeta(id).catch((e: unknown) => e);
+        ctx.expect(error).toBeInstanceOf(DecodeError);
+        ctx.expect((error as Error).message).toMatch(/exc_type/);
+      });
+    }
+
+    it('a content type outside `accept` is refused with ContentDisallowedError, never decoded', async (ctx) => {
+      const backend = await openBackend(suite, ctx, { accept: ['msgpack'] });
+      const id = newId();
+      await backend.storeResult(id, 'written as json');
+      const error = await backend.getTaskMeta(id).catch((e: unknown) => e);
+      ctx.expect(error).toBeInstanceOf(ContentDisallowedError);
+      ctx.expect((error as ContentDisallowedError).contentType).toBe('application/json');
+    });
+
+    it('a value over the size limit is refused before anything is stored', async (ctx) => {
+      const backend = await openBackend(suite, ctx, { maxValueSize: 4096 });
+      const id = newId();
+      await ctx.expect(backend.storeResult(id, 'x'.repeat(10_000))).rejects.toBeInstanceOf(ValueTooLargeError);
+      ctx.expect((await backend.getTaskMeta(id)).status).toBe(states.PENDING);
+    });
+  });
+}
