@@ -42,6 +42,8 @@ export type {
   AdapterContext,
   AdapterFactory,
   BackendAdapter,
+  ChordPart,
+  ChordProgress,
   GroupMeta,
   PushChannel,
   PushListener,

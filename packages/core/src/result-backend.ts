@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import type { AdapterCapabilities, BackendAdapter, GroupMeta } from './adapter/contract.js';
+import type { AdapterCapabilities, BackendAdapter, ChordPart, ChordProgress, GroupMeta } from './adapter/contract.js';
 import { AsyncResult } from './awaiting/async-result.js';
 import { GroupResult } from './awaiting/group-result.js';
 import { ResultSet } from './awaiting/result-set.js';
@@ -158,6 +158,39 @@ export class ResultBackend {
     await this.#retry(() => remove.call(this.adapter, groupId));
   }
 
+  // ---- chords -------------------------------------------------------------------------------
+
+  /**
+   * Client side of a chord: how many header parts must finish before the body runs. Write it
+   * once, before the last header task is published (Celery #4207, #3538).
+   */
+  async setChordSize(groupId: string, size: number): Promise<void> {
+    this.#assertOpen();
+    const adapter = this.#requireChords();
+    await this.#retry(() => adapter.setChordSize!(groupId, size, { expires: this.config.expires }));
+  }
+
+  /** A running chord gets one more header part (Celery's `Task.add_to_chord`). */
+  async addToChord(groupId: string): Promise<void> {
+    this.#assertOpen();
+    const adapter = this.#requireChords();
+    await this.#retry(() => adapter.addToChord!(groupId, { expires: this.config.expires }));
+  }
+
+  /**
+   * Worker side of a chord: records that a header task finished (after its own result was
+   * stored). The one caller whose part completes the chord gets the ordered results (or the
+   * `ChordError`) and runs the body; every other caller gets `complete: false`.
+   */
+  async onChordPartReturn(taskId: string, state: State, result: unknown, request: TaskRequest): Promise<ChordProgress> {
+    this.#assertOpen();
+    if (!request.group) throw new TypeError('onChordPartReturn needs request.group (the chord header id)');
+    const adapter = this.#requireChords();
+    const part: ChordPart = { groupId: request.group, groupIndex: request.groupIndex ?? null, taskId, status: state, result };
+    // Not retried: a part recorded twice would be counted twice.
+    return adapter.onChordPartReturn!(part, { expires: this.config.expires });
+  }
+
   // ---- housekeeping ------------------------------------------------------------------------
 
   /**
@@ -230,6 +263,14 @@ export class ResultBackend {
       deleteGroup: (groupId: string) => this.deleteGroup(groupId),
     };
     return store;
+  }
+
+  #requireChords(): BackendAdapter {
+    const a = this.adapter;
+    if (!a.capabilities.chords || !a.setChordSize || !a.onChordPartReturn || !a.addToChord) {
+      throw new NotSupportedError(`The ${a.name} backend does not implement Celery's chord protocol.`);
+    }
+    return a;
   }
 
   #requireGroups(): BackendAdapter {

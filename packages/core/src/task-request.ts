@@ -14,6 +14,8 @@ export interface TaskRequest {
   routingKey?: string;
   /** The group (or chord header) the task belongs to. */
   group?: string;
+  /** The task's position in its group (`group_index`), which orders chord results. */
+  groupIndex?: number;
   parentId?: string;
   /** Result tuples of the tasks this task started. */
   children?: unknown[];

@@ -1,5 +1,6 @@
 import type { BackendOptions } from '../backend-options.js';
 import type { Codec } from '../codec/codec.js';
+import type { RemoteTaskError } from '../remote-task-error.js';
 import type { ResultTuple } from '../result-tuple.js';
 import type { TaskMeta } from '../task-meta.js';
 
@@ -37,6 +38,26 @@ export interface GroupMeta {
   results: ResultTuple[];
   dateDone: Date | null;
 }
+
+/** One finished member (header task) of a chord, as the worker that ran it reports it. */
+export interface ChordPart {
+  groupId: string;
+  /** The member's position in the header (`group_index`); null when unknown (then it sorts last). */
+  groupIndex: number | null;
+  taskId: string;
+  status: string;
+  /** The member's value; for FAILURE/REVOKED/RETRY the `RemoteTaskError`. */
+  result: unknown;
+}
+
+/** What `onChordPartReturn` found after recording a part. */
+export type ChordProgress =
+  /** More parts are outstanding (or the chord size was never set: then it never completes, as in Celery). */
+  | { complete: false; count: number; total: number | null }
+  /** This part was the last: the header results in order, for the body to run with. Returned to exactly one caller. */
+  | { complete: true; results: unknown[] }
+  /** This part was the last and a member failed: Celery's `ChordError`, for the body's FAILURE. */
+  | { complete: true; error: RemoteTaskError };
 
 /** Receives what a push channel delivers. */
 export interface PushListener {
@@ -81,6 +102,13 @@ export interface BackendAdapter {
   saveGroup?(group: GroupMeta, options: StoreOptions): Promise<void>;
   loadGroup?(groupId: string): Promise<GroupMeta | null>;
   removeGroup?(groupId: string): Promise<void>;
+
+  /** Chords (Celery's `set_chord_size`): records how many header parts complete the chord. */
+  setChordSize?(groupId: string, size: number, options: StoreOptions): Promise<void>;
+  /** Chords (`Task.add_to_chord`): one more part will report. */
+  addToChord?(groupId: string, options: StoreOptions): Promise<void>;
+  /** Chords (`on_chord_part_return`): records one finished part, atomically, and says whether the chord is complete. */
+  onChordPartReturn?(part: ChordPart, options: StoreOptions): Promise<ChordProgress>;
 
   /** Opens the push channel (lazily, once per backend). Required when `capabilities.push`. */
   openPush?(listener: PushListener): PushChannel;

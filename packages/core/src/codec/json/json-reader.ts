@@ -38,21 +38,27 @@ const NEEDS_SLOW_PATH = /(?<![\d.eE+])\d{16}|NaN|Infinity/;
 /**
  * Parses `text` as Python's JSON. Integers outside the safe range (±(2^53 - 1)) come back as
  * `bigint`, all others as `number`. Throws a `SyntaxError` naming the position of the first
- * error, or a `RangeError` for nesting deeper than `maxDepth`.
+ * error, or a `RangeError` for nesting deeper than `maxDepth` or an integer longer than Python
+ * accepts (4,300 digits).
  */
 export function parseJson(text: string, options?: ParseJsonOptions): unknown {
-  const preserveFloats = options?.preserveFloats ?? false;
-  if (!preserveFloats && !NEEDS_SLOW_PATH.test(text)) {
-    try {
-      return JSON.parse(text);
-    } catch (error) {
-      // V8's messages do not always say where the error is; ours do. The slow parser accepts
-      // a superset of JSON, so it throws on the same input (rethrow the original otherwise).
-      new PythonJsonParser(text, options?.maxDepth ?? DEFAULT_MAX_DEPTH, false).parse();
-      throw error;
-    }
+  if (options?.preserveFloats || NEEDS_SLOW_PATH.test(text)) return parseJsonSlowPath(text, options);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    // V8's messages do not always say where the error is; ours do. The slow parser accepts a
+    // superset of JSON, so it throws on the same input (the original is rethrown otherwise).
+    parseJsonSlowPath(text, options);
+    throw error;
   }
-  return new PythonJsonParser(text, options?.maxDepth ?? DEFAULT_MAX_DEPTH, preserveFloats).parse();
+}
+
+/**
+ * `parseJson` without its `JSON.parse` fast path: the hand-written parser on every text. For
+ * tests and benchmarks; `parseJson` uses it whenever it is needed.
+ */
+export function parseJsonSlowPath(text: string, options?: ParseJsonOptions): unknown {
+  return new PythonJsonParser(text, options?.maxDepth ?? DEFAULT_MAX_DEPTH, options?.preserveFloats ?? false).parse();
 }
 
 const TAB = 0x09;
@@ -82,6 +88,13 @@ const CLOSE_BRACE = 0x7d;
 
 /** Integers this short are always exact as a `number` (15 digits < 2^53). */
 const MAX_EXACT_CHARS = 15;
+
+/**
+ * Python refuses to convert longer integers to or from text (CVE-2020-10735: the conversion is
+ * quadratic), so no Python program reads or writes them; refusing them here bounds the time a
+ * hostile document can cost.
+ */
+export const MAX_INT_DIGITS = 4300;
 
 /**
  * A single pass over char codes with an explicit stack of open containers instead of recursion,
@@ -267,6 +280,10 @@ class PythonJsonParser {
     if (integral) {
       // Short integers were accumulated exactly while scanning.
       if (i - start <= MAX_EXACT_CHARS) return text.charCodeAt(start) === MINUS ? -magnitude : magnitude;
+      const digits = i - start - (text.charCodeAt(start) === MINUS ? 1 : 0);
+      if (digits > MAX_INT_DIGITS) {
+        throw new RangeError(`Integer of more than ${MAX_INT_DIGITS} digits at position ${start}`);
+      }
       const token = text.slice(start, i);
       const value = Number(token);
       return Number.isSafeInteger(value) ? value : BigInt(token);

@@ -1,0 +1,11 @@
+export { parseJson, type ParseJsonOptions } from './json-reader.js';
+export { stringifyPython, type StringifyPythonOptions } from './python-json-writer.js';
+export { PyFloat, formatPythonFloat } from './python-float.js';
+export {
+  encodeKombuType,
+  decodeKombuEnvelope,
+  reviveKombuTypes,
+  type KombuDialect,
+  type KombuEnvelope,
+} from './kombu-types.js';
+export { createJsonSerializer, json, type JsonSerializerOptions } from './json-serializer.js';

@@ -1,0 +1,47 @@
+/**
+ * kombu's `json` serializer, the Celery default: what Redis values, RPC bodies and
+ * extended-result columns hold unless `result_serializer` says otherwise.
+ */
+import { Buffer } from 'node:buffer';
+import type { Serializer } from '../serializer.js';
+import { parseJson } from './json-reader.js';
+import { reviveKombuTypes, type KombuDialect } from './kombu-types.js';
+import { stringifyPython } from './python-json-writer.js';
+
+export interface JsonSerializerOptions {
+  /**
+   * The kombu version of the Python side that reads what this writes. Default `'kombu5.2'`:
+   * Debian 12 ships Celery 5.2, and kombu 5.3+ readers only lose types (datetimes, UUIDs and
+   * Decimals arrive as strings), while 5.2 readers cannot decode 5.3's envelopes at all.
+   * Reading always accepts both.
+   */
+  dialect?: KombuDialect;
+  /** Decode integral floats (`3.0`) as `PyFloat` so they are written back as floats. Slower. */
+  preserveFloats?: boolean;
+}
+
+/** A JSON serializer writing the given kombu dialect. */
+export function createJsonSerializer(options: JsonSerializerOptions = {}): Serializer {
+  const writeOptions = { dialect: options.dialect ?? 'kombu5.2' } as const;
+  const readOptions = { preserveFloats: options.preserveFloats ?? false };
+  return {
+    name: 'json',
+    contentType: 'application/json',
+    contentEncoding: 'utf-8',
+    encode(value: unknown): Uint8Array {
+      // The text is pure ASCII (Python's ensure_ascii), so latin1 gives the same bytes as
+      // UTF-8 without the cost of encoding.
+      return Buffer.from(stringifyPython(value, writeOptions), 'latin1');
+    },
+    decode(data: Uint8Array): unknown {
+      const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+      const value = parseJson(text, readOptions);
+      // Envelopes can only be there if their key is; most documents skip the walk entirely.
+      // (A key spelled with escapes, `"\u005f_type__"`, is missed: Python never writes one.)
+      return text.includes('"__type__"') ? reviveKombuTypes(value) : value;
+    },
+  };
+}
+
+/** The JSON serializer with the default options: writes kombu 5.2's dialect, reads both. */
+export const json: Serializer = createJsonSerializer();

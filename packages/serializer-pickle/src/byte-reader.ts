@@ -1,0 +1,108 @@
+import { DecodeError } from '@resultkit/core';
+
+/**
+ * A cursor over the pickle bytes. Every read checks the bounds first and reports the offset, so
+ * truncated or corrupt input is a `DecodeError` that says where, never a `RangeError` or a
+ * silently short value. Declared lengths are checked against what is left *before* anything is
+ * allocated: a 12-byte pickle that claims an 8 GiB string fails here, cheaply.
+ */
+export class ByteReader {
+  readonly #data: Uint8Array;
+  readonly #view: DataView;
+  #pos = 0;
+
+  constructor(data: Uint8Array) {
+    this.#data = data;
+    this.#view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  get position(): number {
+    return this.#pos;
+  }
+
+  get remaining(): number {
+    return this.#data.length - this.#pos;
+  }
+
+  /** Throws unless `n` more bytes exist; `what` names the thing being read in the message. */
+  need(n: number, what: string): void {
+    if (n > this.#data.length - this.#pos) {
+      throw new DecodeError(
+        `Truncated pickle: ${what} at offset ${this.#pos} needs ${n} bytes, but only ${this.remaining} remain.`,
+      );
+    }
+  }
+
+  u8(what: string): number {
+    this.need(1, what);
+    return this.#data[this.#pos++] as number;
+  }
+
+  u16(what: string): number {
+    this.need(2, what);
+    const value = this.#view.getUint16(this.#pos, true);
+    this.#pos += 2;
+    return value;
+  }
+
+  i32(what: string): number {
+    this.need(4, what);
+    const value = this.#view.getInt32(this.#pos, true);
+    this.#pos += 4;
+    return value;
+  }
+
+  u32(what: string): number {
+    this.need(4, what);
+    const value = this.#view.getUint32(this.#pos, true);
+    this.#pos += 4;
+    return value;
+  }
+
+  /**
+   * An unsigned 64-bit length. Anything that does not fit in the rest of the input is refused
+   * here, so callers get a length they can allocate.
+   */
+  length64(what: string): number {
+    this.need(8, what);
+    const low = this.#view.getUint32(this.#pos, true);
+    const high = this.#view.getUint32(this.#pos + 4, true);
+    const at = this.#pos;
+    this.#pos += 8;
+    const value = high * 2 ** 32 + low;
+    if (high >= 2 ** 21 || value > this.remaining) {
+      throw new DecodeError(
+        `Corrupt pickle: ${what} at offset ${at} declares ${high >= 2 ** 21 ? 'more than 2^53' : value} bytes, ` +
+          `but only ${this.remaining} remain.`,
+      );
+    }
+    return value;
+  }
+
+  f64be(what: string): number {
+    this.need(8, what);
+    const value = this.#view.getFloat64(this.#pos, false);
+    this.#pos += 8;
+    return value;
+  }
+
+  /** `n` bytes as a view into the input (callers copy what they hand out). */
+  bytes(n: number, what: string): Uint8Array {
+    if (n < 0) throw new DecodeError(`Corrupt pickle: ${what} at offset ${this.#pos} has a negative length (${n}).`);
+    this.need(n, what);
+    const out = this.#data.subarray(this.#pos, this.#pos + n);
+    this.#pos += n;
+    return out;
+  }
+
+  /** The bytes up to the next `\n`, without it (the text opcodes of protocol 0). */
+  line(what: string): Uint8Array {
+    const end = this.#data.indexOf(0x0a, this.#pos);
+    if (end < 0) {
+      throw new DecodeError(`Truncated pickle: ${what} at offset ${this.#pos} has no terminating newline.`);
+    }
+    const out = this.#data.subarray(this.#pos, end);
+    this.#pos = end + 1;
+    return out;
+  }
+}
