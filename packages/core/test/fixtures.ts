@@ -91,3 +91,34 @@ export function unquoteRedisCli(quoted: string): Buffer {
   }
   return Buffer.from(out);
 }
+
+export interface RpcCapture {
+  /** The AMQP `content_type` property, e.g. `application/json`. */
+  contentType: string;
+  /** The AMQP `content_encoding` property: `utf-8` or `binary`. */
+  contentEncoding: string;
+  /** The `correlation_id` property: the task id. */
+  correlationId: string;
+  /** The message body, exactly. */
+  bytes: Uint8Array;
+}
+
+/** The result message an RPC capture peeked at (there is none for `group`: RPC cannot save groups). */
+export function readRpcCapture(scenario: string): RpcCapture {
+  const text = readCaptureText('rpc', scenario);
+  const field = (pattern: RegExp): string => {
+    const value = pattern.exec(text)?.[1];
+    if (value === undefined) throw new Error(`No ${String(pattern)} in the rpc capture "${scenario}"`);
+    return value;
+  };
+  const bytes = Uint8Array.from(Buffer.from(field(/^body hex: ([0-9a-f]*)$/m), 'hex'));
+  if (bytes.length !== Number(field(/^body length: (\d+)$/m))) {
+    throw new Error(`The body hex of "${scenario}" does not have the recorded length`);
+  }
+  return {
+    contentType: field(/^property content_type: '([^']*)'$/m),
+    contentEncoding: field(/^property content_encoding: '([^']*)'$/m),
+    correlationId: field(/^property correlation_id: '([^']*)'$/m),
+    bytes,
+  };
+}

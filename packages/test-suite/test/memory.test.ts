@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createBackend, MemoryAdapter } from '@resultkit/core';
+import { createBackend, type MemoryAdapter } from '@resultkit/core';
 import { describe, it } from 'vitest';
 import { registerConformanceTests } from '../src/index.js';
 
