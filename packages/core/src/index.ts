@@ -35,7 +35,7 @@ export { CodecRegistry } from './codec/registry.js';
 export { Codec, MAX_VALUE_SIZE } from './codec/codec.js';
 export type { CodecOptions } from './codec/codec.js';
 export { isFramed, readFrame, writeFrame } from './codec/frame.js';
-export { createJsonSerializer, json, parseJson, stringifyPython } from './codec/json/index.js';
+export * from './codec/json/index.js';
 
 export type {
   AdapterCapabilities,

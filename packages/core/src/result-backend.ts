@@ -225,7 +225,8 @@ export class ResultBackend {
     const meta: TaskMeta = {
       taskId,
       status: state,
-      result: value,
+      // A task that returns another result stores its reference, as Celery's prepare_value does.
+      result: value instanceof AsyncResult || value instanceof GroupResult ? value.toTuple() : value,
       traceback: options.traceback ?? null,
       children: request?.children ?? [],
       dateDone: READY_STATES.has(state) ? new Date() : null,

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseJson, parseJsonSlowPath } from '../src/codec/json/json-reader.js';
 import { PyFloat } from '../src/codec/json/python-float.js';
+import { stringifyPython } from '../src/codec/json/python-json-writer.js';
 
 // Both paths must agree, so most expectations are checked against each.
 const parsers = [
@@ -54,8 +55,26 @@ describe('parseJson: Python integers', () => {
 
   it.each(parsers)('%s reads floats as numbers, even with 16+ digits', (_, parse) => {
     expect(parse('[0.30000000000000004, 1.7976931348623157e+308, 5e-324, 1e+16, 12345678901234567.5]')).toEqual([
-      0.30000000000000004, 1.7976931348623157e308, 5e-324, 1e16, 12345678901234567.5,
+      0.30000000000000004, 1.7976931348623157e308, 5e-324, 1e16, Number('12345678901234567.5'),
     ]);
+  });
+
+  it('finds a long integer wherever it is in the text', () => {
+    // The fast path looks for digits only at every 16th character: try every alignment.
+    for (let pad = 0; pad < 40; pad++) {
+      for (const token of ['9007199254740993', '-9007199254740993', '12345678901234567890123456789012345']) {
+        const text = `{"${'p'.repeat(pad)}": [${token}]}`;
+        expect(parseJson(text), text).toEqual({ ['p'.repeat(pad)]: [BigInt(token)] });
+        expect(parseJson(`${' '.repeat(pad)}${token}`)).toBe(BigInt(token));
+      }
+    }
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.bigInt(), fc.double(), fc.string())), (values) => {
+        const text = stringifyPython(values);
+        expect(parseJson(text)).toEqual(parseJsonSlowPath(text));
+      }),
+      { numRuns: 2_000 },
+    );
   });
 
   it('leaves long digit runs inside strings alone', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { AbortError, createBackend, MemoryAdapter, TimeoutError, type ResultBackend } from '../src/index.js';
+import { AbortError, createBackend, type MemoryAdapter, TimeoutError, type ResultBackend } from '../src/index.js';
 
 async function open(name = `mem-${randomUUID()}`, options = {}): Promise<ResultBackend> {
   const backend = await createBackend(`memory://${name}`, options);

@@ -13,6 +13,18 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /** UTF-8 (with `surrogatepass`) to a string; invalid input is a `DecodeError`. */
 export function decodeUtf8(bytes: Uint8Array, what: string): string {
+  // Most pickled strings are short ASCII keys, for which a call into TextDecoder costs more
+  // than the string itself.
+  if (bytes.length <= 32) {
+    let ascii = true;
+    for (let i = 0; i < bytes.length; i++) {
+      if ((bytes[i] as number) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    if (ascii) return String.fromCharCode(...bytes);
+  }
   try {
     return strictUtf8.decode(bytes);
   } catch {

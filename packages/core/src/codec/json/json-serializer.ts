@@ -11,9 +11,9 @@ import { stringifyPython } from './python-json-writer.js';
 export interface JsonSerializerOptions {
   /**
    * The kombu version of the Python side that reads what this writes. Default `'kombu5.2'`:
-   * Debian 12 ships Celery 5.2, and kombu 5.3+ readers only lose types (datetimes, UUIDs and
-   * Decimals arrive as strings), while 5.2 readers cannot decode 5.3's envelopes at all.
-   * Reading always accepts both.
+   * Debian 12 ships Celery 5.2, and a kombu 5.3+ reader only loses types with it (datetimes,
+   * UUIDs and Decimals arrive as strings), while a 5.2 reader would get 5.3's envelopes as
+   * `{"__type__": ..., "__value__": ...}` dicts. Reading always accepts both.
    */
   dialect?: KombuDialect;
   /** Decode integral floats (`3.0`) as `PyFloat` so they are written back as floats. Slower. */

@@ -48,7 +48,8 @@ export function encodeKombuType(value: object, dialect: KombuDialect): string | 
   if (value instanceof Uint8Array) {
     if (!modern) {
       throw new TypeError(
-        "kombu 5.2 cannot encode bytes (Uint8Array): use the 'kombu5.3' dialect if every reader runs kombu 5.3+, or write the bytes as a base64 string",
+        "kombu 5.2 cannot encode bytes (Uint8Array): use the 'kombu5.3' dialect if every reader runs " +
+          'kombu 5.3 or later, or store the bytes as a base64 string',
       );
     }
     const buffer = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
@@ -65,23 +66,31 @@ export function encodeKombuType(value: object, dialect: KombuDialect): string | 
 
 type Decoder = (value: unknown) => unknown;
 
+/** A decoder for envelopes whose value must be a string. */
+const fromString =
+  (decode: (text: string) => unknown): Decoder =>
+  (value) =>
+    typeof value === 'string' ? decode(value) : undefined;
+
 // Each returns undefined when the value does not have the shape kombu writes: such an
 // envelope is left as it is rather than failing the whole read. A Map, not an object literal,
 // so that `"__type__": "constructor"` finds nothing.
 const DECODERS = new Map<string, Decoder>([
-  ['datetime', (value) => (typeof value === 'string' ? attempt(() => parseDateDone(value)) : undefined)],
+  ['datetime', fromString((text) => attempt(() => parseDateDone(text)))],
   // kombu reads a date with `datetime.fromisoformat(value).date()`, so a datetime is accepted too.
-  ['date', (value) => (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? new PyDate(value.slice(0, 10)) : undefined)],
-  ['time', (value) => (typeof value === 'string' ? new PyTime(value) : undefined)],
-  ['decimal', (value) => (typeof value === 'string' ? new PyDecimal(value) : undefined)],
-  // `{"hex": ...}`; kombu 5.3.0 also wrote `"version"`, which the hex already implies.
-  ['uuid', (value) => {
-    const hex = typeof value === 'object' && value !== null ? (value as { hex?: unknown }).hex : value;
-    return typeof hex === 'string' ? attempt(() => new PyUUID(hex)) : undefined;
-  }],
-  ['bytes', (value) => (typeof value === 'string' ? copyBytes(Buffer.from(value, 'utf8')) : undefined)],
-  ['base64', (value) => (typeof value === 'string' ? copyBytes(Buffer.from(value, 'base64')) : undefined)],
+  ['date', fromString((text) => (/^\d{4}-\d{2}-\d{2}/.test(text) ? new PyDate(text.slice(0, 10)) : undefined))],
+  ['time', fromString((text) => new PyTime(text))],
+  ['decimal', fromString((text) => new PyDecimal(text))],
+  ['uuid', decodeUuid],
+  ['bytes', fromString((text) => copyBytes(Buffer.from(text, 'utf8')))],
+  ['base64', fromString((text) => copyBytes(Buffer.from(text, 'base64')))],
 ]);
+
+/** `{"hex": ...}` as kombu writes it (5.3.0 added `"version"`, which the hex implies), or a string. */
+function decodeUuid(value: unknown): PyUUID | undefined {
+  const hex = typeof value === 'object' && value !== null ? (value as { hex?: unknown }).hex : value;
+  return typeof hex === 'string' ? attempt(() => new PyUUID(hex)) : undefined;
+}
 
 /**
  * The value a kombu 5.3+ envelope stands for: `Date`, `PyDate`, `PyTime`, `PyDecimal`,

@@ -15,8 +15,12 @@ export class PyFloat {
   valueOf(): number {
     return this.value;
   }
+  /** Python's `repr()`: `3.0`, `1e+16`, `nan`, `-inf`. */
   toString(): string {
-    return formatPythonFloat(this.value);
+    const value = this.value;
+    if (Number.isFinite(value)) return formatPythonFloat(value);
+    if (Number.isNaN(value)) return 'nan';
+    return value > 0 ? 'inf' : '-inf';
   }
   toJSON(): number {
     return this.value;

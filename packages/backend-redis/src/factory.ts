@@ -1,0 +1,55 @@
+import { ConfigurationError, type AdapterContext, type AdapterFactory } from '@resultkit/core';
+import { Redis } from 'ioredis';
+import { resolveConnection, parseRedisUrl } from './connection-options.js';
+import { RedisKeys } from './keys.js';
+import type { RedisBackendOptions } from './options.js';
+import { RedisAdapter, type RedisClient } from './redis-adapter.js';
+
+/**
+ * Opens a `RedisAdapter` for a backend URL (what `createBackend` calls). Connections are
+ * opened at once and commands issued before they are ready wait for them; nothing is read
+ * or written until the first operation.
+ */
+export function createRedisAdapter(url: string, context: AdapterContext): RedisAdapter {
+  const options: RedisBackendOptions = context.options.redis ?? {};
+  const keys = new RedisKeys(options.keyPrefix, options.keyPrefixStyle ?? 'celery-5.5');
+  const common = {
+    codec: context.codec,
+    keys,
+    chordOrdered: options.chordOrdered ?? true,
+    chordJoinTimeout: options.chordJoinTimeout ?? 3,
+  };
+
+  if (options.client) {
+    // The URL only chose this package; it must still be one of ours.
+    parseRedisUrl(url);
+    const client = options.client;
+    const ioredisPrefix = (client as { options?: { keyPrefix?: string } }).options?.keyPrefix;
+    if (ioredisPrefix) {
+      throw new ConfigurationError(
+        `The ioredis client has keyPrefix "${ioredisPrefix}", which ioredis applies to keys but not to pub/sub channels. ` +
+          `Pass a client without it and use { redis: { keyPrefix } } instead (Celery's global_keyprefix).`,
+      );
+    }
+    const name = options.clientName ?? 'resultkit';
+    return new RedisAdapter({ ...common, clients: [client], ownsClients: false, subscriberName: `${name}:pubsub` });
+  }
+
+  const plan = resolveConnection(url, options);
+  const clients: RedisClient[] = [];
+  for (let i = 0; i < plan.connections; i++) {
+    const client = new Redis(plan.redis);
+    // Connection errors reach callers through the commands that fail (and are retried by
+    // core); without a listener ioredis would also print every one of them.
+    client.on('error', () => {});
+    clients.push(client);
+  }
+  return new RedisAdapter({ ...common, clients, ownsClients: true, subscriberName: `${plan.clientName}:pubsub` });
+}
+
+/** What `createBackend` loads for `redis://`, `rediss://`, `sentinel://` and `socket://` URLs. */
+export const resultkitAdapter: AdapterFactory = {
+  specificationVersion: 'v1',
+  schemes: ['redis', 'rediss', 'sentinel', 'socket', 'redis+socket'],
+  create: createRedisAdapter,
+};

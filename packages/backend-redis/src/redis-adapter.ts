@@ -1,0 +1,329 @@
+import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import {
+  DecodeError,
+  ResultkitError,
+  fromDocument,
+  states,
+  toDocument,
+  type AdapterCapabilities,
+  type AdapterStoreOptions,
+  type BackendAdapter,
+  type ChordPart,
+  type ChordProgress,
+  type Codec,
+  type GroupMeta,
+  type PushChannel,
+  type PushListener,
+  type ResultTuple,
+  type TaskMeta,
+} from '@resultkit/core';
+import type { Cluster, Redis } from 'ioredis';
+import { chordError, decodeChordEntries, encodeChordEntry, joinSavedHeader } from './chord.js';
+import { isRetryableRedisError } from './errors.js';
+import type { RedisKeys } from './keys.js';
+import { chordPartScript, expiryArgs, setAndPublishScript, storeScript } from './scripts.js';
+import { RedisSubscriber } from './subscriber.js';
+
+/** A connected ioredis client: a single server, a Sentinel-managed one, or a Cluster. */
+export type RedisClient = Redis | Cluster;
+
+export interface RedisAdapterInit {
+  /** The command connections, used in turn (at least one). */
+  clients: readonly RedisClient[];
+  /** Whether `close()` closes `clients` (false when the user passed their own client). */
+  ownsClients: boolean;
+  codec: Codec;
+  keys: RedisKeys;
+  /** Chord results in a ZSET by header position (default) or a LIST by arrival. */
+  chordOrdered?: boolean;
+  /** Seconds to wait for a saved (nested) header group's members when a chord completes. */
+  chordJoinTimeout?: number;
+  /** `CLIENT SETNAME` of the pub/sub connection. */
+  subscriberName?: string;
+}
+
+// MGET (and SUBSCRIBE) at most this many keys per command, so one huge read never holds the
+// server for long; the chunks are pipelined, so it is still one round trip's worth of waiting.
+const MGET_CHUNK = 1_000;
+
+// A store whose stored value keeps changing under it is retried this many times (each time
+// only when the stored value could not be judged inside Redis, see scripts.ts).
+const MAX_STORE_ATTEMPTS = 10;
+
+/**
+ * Celery's Redis result backend: `celery-task-meta-<id>` holds the encoded document and its
+ * changes are published on the same name. Every store is one atomic script (SUCCESS guard +
+ * SET/SETEX + PUBLISH), reads are GET/MGET, waits share one pub/sub connection, and chords run
+ * the `.j/.s/.t` protocol in one script per part.
+ */
+export class RedisAdapter implements BackendAdapter {
+  readonly specificationVersion = 'v1' as const;
+  readonly name = 'redis';
+  readonly capabilities: AdapterCapabilities = {
+    push: true,
+    groups: true,
+    chords: true,
+    selfExpiry: true,
+    durable: true,
+    preservesSuccess: true,
+    forget: true,
+    sharedReads: true,
+  };
+  readonly keys: RedisKeys;
+  readonly #clients: readonly RedisClient[];
+  readonly #ownsClients: boolean;
+  readonly #codec: Codec;
+  readonly #chordOrdered: boolean;
+  readonly #chordJoinTimeoutMs: number;
+  readonly #subscriberName: string;
+  readonly #subscribers = new Set<RedisSubscriber>();
+  #next = 0;
+  #closed = false;
+
+  constructor(init: RedisAdapterInit) {
+    if (!init.clients.length) throw new TypeError('RedisAdapter needs at least one client.');
+    this.#clients = init.clients;
+    this.#ownsClients = init.ownsClients;
+    this.#codec = init.codec;
+    this.keys = init.keys;
+    this.#chordOrdered = init.chordOrdered ?? true;
+    this.#chordJoinTimeoutMs = Math.round((init.chordJoinTimeout ?? 3) * 1000);
+    this.#subscriberName = init.subscriberName ?? 'resultkit:pubsub';
+  }
+
+  /** The first command connection (for tools and tests). */
+  get client(): RedisClient {
+    return this.#clients[0]!;
+  }
+
+  /** The push channel, once a wait opened it (for tools and tests). */
+  get subscriber(): RedisSubscriber | null {
+    return this.#subscribers.values().next().value ?? null;
+  }
+
+  // ---- results ------------------------------------------------------------------------------
+
+  async store(meta: TaskMeta, options: AdapterStoreOptions): Promise<void> {
+    // Encoding checks the size limit: a value over it is refused before anything is sent.
+    const value = asBuffer(this.#codec.encode(toDocument(meta)));
+    const key = this.keys.task(meta.taskId);
+    const [mode, amount] = expiryArgs(options.expires);
+    const client = this.#pick();
+    let judged = '';
+    for (let attempt = 0; attempt < MAX_STORE_ATTEMPTS; attempt++) {
+      const reply = await storeScript.run(client, [key], [value, mode, amount, judged]);
+      // 1: written and published; 0: dropped, a SUCCESS is stored.
+      if (!Array.isArray(reply)) return;
+      // [2, stored]: the script could not tell the stored value's status; decode it here.
+      const stored = reply[1] as Buffer;
+      if (this.#isSuccess(stored)) return;
+      judged = createHash('sha1').update(stored).digest('hex');
+    }
+    throw new ResultkitError(
+      'ERR_RESULTKIT_CONTENDED',
+      `The result of task ${meta.taskId} kept changing while it was being stored; nothing was written. Try again.`,
+    );
+  }
+
+  async load(taskId: string): Promise<TaskMeta | null> {
+    const bytes = await this.#pick().getBuffer(this.keys.task(taskId));
+    return bytes === null ? null : this.#decode(bytes, taskId);
+  }
+
+  async loadMany(taskIds: readonly string[]): Promise<(TaskMeta | null | Error)[]> {
+    if (!taskIds.length) return [];
+    const values = await this.#getMany(taskIds.map((id) => this.keys.task(id)));
+    return values.map((bytes, i) => {
+      if (bytes === null) return null;
+      try {
+        return this.#decode(bytes, taskIds[i]!);
+      } catch (error) {
+        return error instanceof Error ? error : new DecodeError(String(error));
+      }
+    });
+  }
+
+  async remove(taskId: string): Promise<void> {
+    await this.#pick().del(this.keys.task(taskId));
+  }
+
+  // ---- groups -------------------------------------------------------------------------------
+
+  async saveGroup(group: GroupMeta, options: AdapterStoreOptions): Promise<void> {
+    // Celery's GroupResult.save(): {"result": [[gid, null], [member tuples]]}, SETEX + PUBLISH.
+    const value = asBuffer(this.#codec.encode({ result: [[group.groupId, null], group.results] }));
+    const [mode, amount] = expiryArgs(options.expires);
+    await setAndPublishScript.run(this.#pick(), [this.keys.group(group.groupId)], [value, mode, amount]);
+  }
+
+  async loadGroup(groupId: string): Promise<GroupMeta | null> {
+    const bytes = await this.#pick().getBuffer(this.keys.group(groupId));
+    if (bytes === null) return null;
+    const doc = this.#codec.decode(bytes) as { result?: unknown } | null;
+    const tuple = doc?.result;
+    if (!Array.isArray(tuple) || !Array.isArray(tuple[1])) {
+      throw new DecodeError(`The saved group ${groupId} is not a GroupResult tuple.`);
+    }
+    return { groupId, results: tuple[1] as ResultTuple[], dateDone: null };
+  }
+
+  async removeGroup(groupId: string): Promise<void> {
+    await this.#pick().del(this.keys.group(groupId));
+  }
+
+  // ---- chords -------------------------------------------------------------------------------
+
+  async setChordSize(groupId: string, size: number, options: AdapterStoreOptions): Promise<void> {
+    if (!Number.isSafeInteger(size) || size < 0) throw new TypeError(`A chord size must be a whole number >= 0, got ${size}.`);
+    // Celery's set_chord_size(): the bare number as text ("2"), SETEX + PUBLISH like any set().
+    const [mode, amount] = expiryArgs(options.expires);
+    await setAndPublishScript.run(this.#pick(), [this.keys.chordSize(groupId)], [String(size), mode, amount]);
+  }
+
+  async addToChord(groupId: string): Promise<void> {
+    // Celery's add_to_chord(): INCR <gid>.t, no expiry (the next part return sets it).
+    await this.#pick().incr(this.keys.chordExtra(groupId));
+  }
+
+  async onChordPartReturn(part: ChordPart, options: AdapterStoreOptions): Promise<ChordProgress> {
+    const entry = asBuffer(encodeChordEntry(this.#codec, part));
+    const score = part.groupIndex === null || part.groupIndex === undefined ? '+inf' : String(part.groupIndex);
+    const [mode, amount] = expiryArgs(options.expires);
+    const { keys } = this;
+    const reply = (await chordPartScript.run(
+      this.#pick(),
+      [keys.chordJoin(part.groupId), keys.chordExtra(part.groupId), keys.chordSize(part.groupId), keys.group(part.groupId)],
+      [entry, score, this.#chordOrdered ? '1' : '0', mode, amount],
+    )) as [number, number, number, Buffer?, Buffer[]?];
+
+    if (reply[0] !== 1) return { complete: false, count: reply[1], total: reply[2] < 0 ? null : reply[2] };
+    // This caller's part completed the chord, and the chord's keys are already gone: whatever
+    // happens now must end as results or a ChordError, never as a thrown error, or the body
+    // would never run (and nobody else can run it).
+    const saved = reply[3];
+    try {
+      if (saved && saved.length) {
+        return await joinSavedHeader(this.#codec, saved, (ids) => this.loadMany(ids), this.#chordJoinTimeoutMs);
+      }
+      return decodeChordEntries(this.#codec, reply[4] ?? []);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return { complete: true, error: chordError(`Join error: ${message}`) };
+    }
+  }
+
+  // ---- push ---------------------------------------------------------------------------------
+
+  openPush(listener: PushListener): PushChannel {
+    const subscriber = new RedisSubscriber({
+      open: () => this.#openSubscriberConnection(),
+      keys: this.keys,
+      decode: (bytes, taskId) => {
+        try {
+          return this.#decode(bytes, taskId);
+        } catch (error) {
+          return error instanceof Error ? error : new DecodeError(String(error));
+        }
+      },
+      listener,
+    });
+    this.#subscribers.add(subscriber);
+    return {
+      subscribe: (ids) => subscriber.subscribe(ids),
+      unsubscribe: (ids) => subscriber.unsubscribe(ids),
+      close: async () => {
+        this.#subscribers.delete(subscriber);
+        await subscriber.close();
+      },
+    };
+  }
+
+  isRetryable(error: unknown): boolean {
+    return isRetryableRedisError(error);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const subscribers = [...this.#subscribers];
+    this.#subscribers.clear();
+    await Promise.all(subscribers.map((s) => s.close()));
+    // A client the user passed in is theirs to close.
+    if (this.#ownsClients) await Promise.all(this.#clients.map(closeClient));
+  }
+
+  // ---- internals ----------------------------------------------------------------------------
+
+  #pick(): RedisClient {
+    const clients = this.#clients;
+    if (clients.length === 1) return clients[0]!;
+    this.#next = (this.#next + 1) % clients.length;
+    return clients[this.#next]!;
+  }
+
+  async #getMany(keys: string[]): Promise<(Buffer | null)[]> {
+    const client = this.#pick();
+    if (client.isCluster) {
+      // A Cluster refuses MGET across hash slots; single GETs are routed (and auto-pipelined) per node.
+      return Promise.all(keys.map((key) => client.getBuffer(key)));
+    }
+    if (keys.length <= MGET_CHUNK) return client.mgetBuffer(keys);
+    const parts: Promise<(Buffer | null)[]>[] = [];
+    for (let i = 0; i < keys.length; i += MGET_CHUNK) parts.push(client.mgetBuffer(keys.slice(i, i + MGET_CHUNK)));
+    return (await Promise.all(parts)).flat();
+  }
+
+  #decode(bytes: Uint8Array, taskId: string): TaskMeta {
+    return fromDocument(this.#codec.decode(bytes), taskId);
+  }
+
+  #isSuccess(bytes: Uint8Array): boolean {
+    try {
+      return (this.#codec.decode(bytes) as { status?: unknown } | null)?.status === states.SUCCESS;
+    } catch {
+      // A value this backend cannot read (another serializer, not in `accept`, corrupt) is
+      // overwritten, as by the memory backend: it is not a SUCCESS anyone here could read.
+      return false;
+    }
+  }
+
+  #openSubscriberConnection(): RedisClient {
+    const base = this.#clients[0]!;
+    let connection: RedisClient;
+    if (base.isCluster) {
+      const cluster = base as Cluster;
+      connection = cluster.duplicate(undefined, {
+        redisOptions: { ...cluster.options.redisOptions, connectionName: this.#subscriberName },
+      });
+    } else {
+      connection = (base as Redis).duplicate({
+        connectionName: this.#subscriberName,
+        // The subscriber resubscribes itself, then asks core to read again (see subscriber.ts).
+        autoResubscribe: false,
+        // A SUBSCRIBE sent during an outage waits for the reconnect instead of failing: the
+        // waits it serves end by their own timeouts.
+        maxRetriesPerRequest: null,
+        enableAutoPipelining: false,
+        lazyConnect: false,
+      });
+    }
+    return connection;
+  }
+}
+
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+async function closeClient(client: RedisClient): Promise<void> {
+  if (client.status === 'ready') {
+    try {
+      await client.quit();
+      return;
+    } catch {
+      // Fall through: the connection broke while closing.
+    }
+  }
+  client.disconnect();
+}

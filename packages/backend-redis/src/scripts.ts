@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import type { Buffer } from 'node:buffer';
+
+/**
+ * The Lua scripts that make a store and a chord step atomic. Each runs in one round trip
+ * (EVALSHA, falling back to EVAL once after a restart or SCRIPT FLUSH), and Redis runs a
+ * script without interleaving other commands, so two writers can never both "see no
+ * SUCCESS" and then overwrite each other the way Celery's GET-then-MULTI can.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Store: "a SUCCESS is never overwritten".
+//
+// The script has to find the status of whatever is stored, whoever wrote it, without a
+// decoder for every format (Redis has cjson and cmsgpack, but not pickle, YAML or our
+// compressed frames, and decoding a 10 MiB value inside Redis blocks the server). It reads
+// the first 512 bytes with GETRANGE and recognises the shapes Celery and resultkit write:
+//
+//   json     `{"status": "SUCCESS", ...`: Celery and resultkit write `status` first.
+//   msgpack  a map header, then the str `status`, then its value (also first).
+//   pickle   PROTO, then a dict whose first key (after MARK) is the string `status`.
+//   yaml     PyYAML sorts keys, so `status` comes after `result`: the whole value is read
+//            and the top-level `status:` line (column 0: nested keys are indented) is used.
+//
+// Anything else (a compressed frame, a foreign key order, a protocol-0 pickle) is not
+// guessed: the script returns the stored value instead of writing, the adapter decodes it
+// with its codec, and, if it is not a SUCCESS, calls the script again with the SHA1 of the
+// bytes it judged. The script writes only if the value is still exactly those bytes, so the
+// rule holds even then; it just costs a second round trip. No marker, companion key or field
+// is ever added: Celery peers see exactly the bytes they would write themselves.
+//
+// KEYS[1]  the result key (also the channel the value is published on)
+// ARGV[1]  the encoded document
+// ARGV[2]  'EX' (seconds), 'PX' (milliseconds) or '' (no expiry)
+// ARGV[3]  the expiry amount
+// ARGV[4]  '' or the SHA1 of the stored value the caller decoded and found not to be SUCCESS
+// Returns  1 written and published, 0 dropped (a SUCCESS is stored), or {2, value} when the
+//          stored value has to be judged by the caller.
+// ---------------------------------------------------------------------------------------------
+const STORE_SOURCE = `
+local key = KEYS[1]
+
+local function write()
+  if ARGV[2] == 'EX' then
+    redis.call('SETEX', key, ARGV[3], ARGV[1])
+  elseif ARGV[2] == 'PX' then
+    redis.call('PSETEX', key, ARGV[3], ARGV[1])
+  else
+    redis.call('SET', key, ARGV[1])
+  end
+  redis.call('PUBLISH', key, ARGV[1])
+  return 1
+end
+
+local function verdict(status)
+  if status == 'SUCCESS' then return 'S' end
+  return 'N'
+end
+
+-- msgpack str (fixstr or str8) at position i of s, or nil
+local function msgpack_str(s, i)
+  local b = string.byte(s, i)
+  if not b then return nil end
+  local len, start
+  if b >= 0xa0 and b <= 0xbf then
+    len, start = b - 0xa0, i + 1
+  elseif b == 0xd9 then
+    len, start = string.byte(s, i + 1), i + 2
+  else
+    return nil
+  end
+  if not len then return nil end
+  local v = string.sub(s, start, start + len - 1)
+  if #v ~= len then return nil end
+  return v
+end
+
+-- pickle string (SHORT_BINUNICODE, SHORT_BINSTRING, BINUNICODE, BINSTRING) at i, or nil
+local function pickle_str(s, i)
+  local op = string.byte(s, i)
+  local len, start
+  if op == 0x8c or op == 0x55 then
+    len, start = string.byte(s, i + 1), i + 2
+  elseif op == 0x58 or op == 0x54 then
+    local a, b, c, d = string.byte(s, i + 1, i + 4)
+    if not d then return nil end
+    len, start = a + b * 256 + c * 65536 + d * 16777216, i + 5
+  else
+    return nil
+  end
+  if not len then return nil end
+  local v = string.sub(s, start, start + len - 1)
+  if #v ~= len then return nil end
+  return v
+end
+
+-- 'S' SUCCESS stored, 'N' something else stored, 'M' nothing stored, '?' cannot tell
+local function classify()
+  local head = redis.call('GETRANGE', key, 0, 511)
+  if head == '' then return 'M' end
+  local b1 = string.byte(head, 1)
+
+  if b1 == 0x7b then
+    local status = string.match(head, '^{%s*"status"%s*:%s*"([^"\\\\]*)"')
+    if status then return verdict(status) end
+    return '?'
+  end
+
+  local at
+  if b1 >= 0x81 and b1 <= 0x8f then at = 2 elseif b1 == 0xde then at = 4 elseif b1 == 0xdf then at = 6 end
+  if at then
+    if string.sub(head, at, at + 6) == '\\166status' then
+      local status = msgpack_str(head, at + 7)
+      if status then return verdict(status) end
+    end
+    return '?'
+  end
+
+  if b1 == 0x80 then
+    local p = string.find(head, 'status', 1, true)
+    if not p then return '?' end
+    local keyop
+    if p >= 4 and string.sub(head, p - 3, p - 1) == '(\\140\\6' then keyop = true end
+    if p >= 4 and string.sub(head, p - 3, p - 1) == '(U\\6' then keyop = true end
+    if p >= 7 and string.sub(head, p - 6, p - 1) == '(X\\6\\0\\0\\0' then keyop = true end
+    if not keyop then return '?' end
+    local i = p + 6
+    local op = string.byte(head, i)
+    if op == 0x94 then i = i + 1 elseif op == 0x71 then i = i + 2 elseif op == 0x72 then i = i + 5 end
+    local status = pickle_str(head, i)
+    if status then return verdict(status) end
+    return '?'
+  end
+
+  if string.match(head, '^[%a_]') or string.sub(head, 1, 3) == '---' then
+    local value = redis.call('GET', key)
+    local line = string.match(value, '^status:[ ]*([^\\n]*)') or string.match(value, '\\nstatus:[ ]*([^\\n]*)')
+    if line then
+      line = string.gsub(line, '[ \\r]+$', '')
+      line = string.match(line, "^'(.*)'$") or string.match(line, '^"(.*)"$') or line
+      return verdict(line)
+    end
+    return '?'
+  end
+
+  return '?'
+end
+
+if ARGV[4] ~= '' then
+  local current = redis.call('GET', key)
+  if (not current) or redis.sha1hex(current) == ARGV[4] then return write() end
+end
+
+local found = classify()
+if found == 'S' then return 0 end
+if found == '?' then
+  local current = redis.call('GET', key)
+  if not current then return write() end
+  return {2, current}
+end
+return write()
+`;
+
+// ---------------------------------------------------------------------------------------------
+// Plain write + publish, for saved groups and the chord size (Celery's `set()`, which has no
+// SUCCESS guard). KEYS[1] key; ARGV[1] value; ARGV[2] 'EX'|'PX'|''; ARGV[3] amount.
+// ---------------------------------------------------------------------------------------------
+const SET_AND_PUBLISH_SOURCE = `
+if ARGV[2] == 'EX' then
+  redis.call('SETEX', KEYS[1], ARGV[3], ARGV[1])
+elseif ARGV[2] == 'PX' then
+  redis.call('PSETEX', KEYS[1], ARGV[3], ARGV[1])
+else
+  redis.call('SET', KEYS[1], ARGV[1])
+end
+redis.call('PUBLISH', KEYS[1], ARGV[1])
+return 1
+`;
+
+// ---------------------------------------------------------------------------------------------
+// One chord part (Celery's `on_chord_part_return`, §3.7), with the "last part" decision and the
+// cleanup in the same atomic step, so exactly one caller sees the chord complete even when
+// parts race (Celery decides in one MULTI and deletes in a later one).
+//
+// KEYS[1] <gid>.j   KEYS[2] <gid>.t   KEYS[3] <gid>.s   KEYS[4] the saved group key
+// ARGV[1] the encoded entry [1, tid, state, result]
+// ARGV[2] the score: group_index, or '+inf' when unknown
+// ARGV[3] '1' ordered (ZSET) or '0' unordered (LIST)
+// ARGV[4] 'EX'|'PX'|''   ARGV[5] the expiry amount
+// Returns {0, readycount, total or -1} while incomplete (-1: the size was never set, so the
+// chord never completes, as in Celery), or {1, readycount, total, savedGroup or '', entries}
+// to the one caller whose part completed the chord.
+// ---------------------------------------------------------------------------------------------
+const CHORD_PART_SOURCE = `
+local ordered = ARGV[3] == '1'
+local readycount
+if ordered then
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+  readycount = redis.call('ZCOUNT', KEYS[1], '-inf', '+inf')
+else
+  readycount = redis.call('RPUSH', KEYS[1], ARGV[1])
+end
+local extra = redis.call('GET', KEYS[2])
+local size = redis.call('GET', KEYS[3])
+if ARGV[4] == 'EX' then
+  redis.call('EXPIRE', KEYS[1], ARGV[5])
+  redis.call('EXPIRE', KEYS[2], ARGV[5])
+  redis.call('EXPIRE', KEYS[3], ARGV[5])
+elseif ARGV[4] == 'PX' then
+  redis.call('PEXPIRE', KEYS[1], ARGV[5])
+  redis.call('PEXPIRE', KEYS[2], ARGV[5])
+  redis.call('PEXPIRE', KEYS[3], ARGV[5])
+end
+local total = size and tonumber(size)
+if not total then return {0, readycount, -1} end
+total = total + (tonumber(extra) or 0)
+if readycount ~= total then return {0, readycount, total} end
+local entries
+if ordered then
+  entries = redis.call('ZRANGE', KEYS[1], 0, -1)
+else
+  entries = redis.call('LRANGE', KEYS[1], 0, total)
+end
+local saved = redis.call('GET', KEYS[4]) or ''
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
+return {1, readycount, total, saved, entries}
+`;
+
+/** The part of an ioredis client (`Redis` or `Cluster`) the scripts need. */
+export interface ScriptClient {
+  callBuffer(command: string, args: (string | number | Buffer)[]): Promise<unknown>;
+}
+
+/** A Lua script run by its SHA1, loaded again with EVAL when the server does not know it. */
+export class LuaScript {
+  readonly source: string;
+  readonly sha: string;
+
+  constructor(source: string) {
+    this.source = source;
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  async run(client: ScriptClient, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
+    try {
+      return await client.callBuffer('EVALSHA', [this.sha, keys.length, ...keys, ...args]);
+    } catch (error) {
+      if (!isNoScript(error)) throw error;
+      // EVAL also caches the script, so the next call's EVALSHA finds it.
+      return client.callBuffer('EVAL', [this.source, keys.length, ...keys, ...args]);
+    }
+  }
+}
+
+function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOSCRIPT');
+}
+
+export const storeScript = new LuaScript(STORE_SOURCE);
+export const setAndPublishScript = new LuaScript(SET_AND_PUBLISH_SOURCE);
+export const chordPartScript = new LuaScript(CHORD_PART_SOURCE);
+
+/** How an expiry in (possibly fractional) seconds is sent: SETEX's whole seconds when it is whole, as Celery does. */
+export function expiryArgs(expires: number | null): [mode: 'EX' | 'PX' | '', amount: string] {
+  if (expires === null || !(expires > 0)) return ['', '0'];
+  if (Number.isInteger(expires)) return ['EX', String(expires)];
+  return ['PX', String(Math.max(1, Math.round(expires * 1000)))];
+}

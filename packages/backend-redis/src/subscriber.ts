@@ -1,0 +1,131 @@
+import type { Buffer } from 'node:buffer';
+import type { PushChannel, PushListener, TaskMeta } from '@resultkit/core';
+import type { Cluster, Redis } from 'ioredis';
+import type { RedisKeys } from './keys.js';
+
+/** SUBSCRIBE / UNSUBSCRIBE at most this many channels per command. */
+const BATCH = 1_000;
+
+export interface SubscriberOptions {
+  /** Opens the dedicated pub/sub connection (a `duplicate()` of the command connection). */
+  open: () => Redis | Cluster;
+  keys: RedisKeys;
+  /** Decodes a published value; an `Error` is handed to the waiters as it is. */
+  decode: (bytes: Buffer, taskId: string) => TaskMeta | Error;
+  listener: PushListener;
+}
+
+/**
+ * The one pub/sub connection of a backend, shared by every wait. It is opened on the first
+ * subscription (so a backend that never waits never holds one, and nothing is buffered for
+ * nobody: celery#6963) and closed with the backend. The channel of a result is its key.
+ *
+ * After a reconnect the connection is a new one with no subscriptions, and anything published
+ * in between is lost. So on every `ready` after the first, every channel still wanted is
+ * subscribed again and, once Redis has confirmed that, `listener.resync()` makes core read
+ * every pending id in one MGET: a result stored during the outage is found by that read, one
+ * stored after it by its message (celery#4857). ioredis' own `autoResubscribe` is off because
+ * it does not say when the resubscription is done, and reading before it is done could miss
+ * a result published in the gap.
+ */
+export class RedisSubscriber implements PushChannel {
+  readonly #options: SubscriberOptions;
+  /** Every channel a wait still needs: what is subscribed again after a reconnect. */
+  readonly #channels = new Set<string>();
+  #connection: Redis | Cluster | null = null;
+  #readyOnce = false;
+  #closed = false;
+  /** The last connection error, for diagnostics; waits end by their own timeouts. */
+  lastError: Error | null = null;
+
+  constructor(options: SubscriberOptions) {
+    this.#options = options;
+  }
+
+  /** The connection, once opened (for tests and diagnostics). */
+  get connection(): Redis | Cluster | null {
+    return this.#connection;
+  }
+
+  /** How many channels are wanted right now. */
+  get channelCount(): number {
+    return this.#channels.size;
+  }
+
+  async subscribe(taskIds: readonly string[]): Promise<void> {
+    if (this.#closed || !taskIds.length) return;
+    const channels = taskIds.map((id) => this.#options.keys.task(id));
+    for (const channel of channels) this.#channels.add(channel);
+    const connection = this.#connect();
+    // Sent even for channels already wanted: SUBSCRIBE is idempotent, and this way the promise
+    // resolves only once the server has confirmed every channel the caller asked for.
+    await Promise.all(chunks(channels).map((batch) => connection.subscribe(...batch)));
+  }
+
+  async unsubscribe(taskIds: readonly string[]): Promise<void> {
+    if (this.#closed || !taskIds.length || !this.#connection) return;
+    const channels: string[] = [];
+    for (const id of taskIds) {
+      const channel = this.#options.keys.task(id);
+      if (this.#channels.delete(channel)) channels.push(channel);
+    }
+    const connection = this.#connection;
+    await Promise.all(chunks(channels).map((batch) => connection.unsubscribe(...batch)));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#channels.clear();
+    const connection = this.#connection;
+    this.#connection = null;
+    // Closing the socket drops every subscription on the server at once.
+    connection?.disconnect();
+  }
+
+  #connect(): Redis | Cluster {
+    if (this.#connection) return this.#connection;
+    const connection = this.#options.open();
+    this.#connection = connection;
+    connection.on('error', (error: Error) => {
+      this.lastError = error;
+    });
+    connection.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#onMessage(channel, message));
+    connection.on('ready', () => {
+      if (!this.#readyOnce) {
+        this.#readyOnce = true;
+        return;
+      }
+      void this.#resubscribe(connection);
+    });
+    return connection;
+  }
+
+  #onMessage(channelBytes: Buffer, message: Buffer): void {
+    const channel = channelBytes.toString('utf8');
+    // A message that was in flight when its channel was unsubscribed has no waiter left.
+    if (!this.#channels.has(channel)) return;
+    const taskId = this.#options.keys.taskIdOf(channel);
+    if (taskId === null) return;
+    this.#options.listener.message(taskId, this.#options.decode(message, taskId));
+  }
+
+  async #resubscribe(connection: Redis | Cluster): Promise<void> {
+    const channels = [...this.#channels];
+    try {
+      await Promise.all(chunks(channels).map((batch) => connection.subscribe(...batch)));
+    } catch (error) {
+      // The connection broke again: the next `ready` starts over.
+      this.lastError = error as Error;
+      return;
+    }
+    if (this.#closed || this.#connection !== connection) return;
+    this.#options.listener.resync();
+  }
+}
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) out.push(items.slice(i, i + BATCH));
+  return out;
+}

@@ -1,0 +1,522 @@
+/**
+ * A data-only pickle reader for protocols 0 to 5.
+ *
+ * Python's unpickler is a small stack machine whose GLOBAL opcode imports modules and whose
+ * REDUCE/NEWOBJ/BUILD opcodes call whatever GLOBAL found: that is why loading a pickle can run
+ * arbitrary code. This reader runs the same machine with those opcodes disarmed: GLOBAL makes
+ * an inert `(module, name)` marker, and a call on a marker becomes a value only when the names
+ * are on the allow-list (`allow-list.ts`); otherwise it is recorded as a `PickledObject`.
+ *
+ * Hardening, so that hostile bytes cost at most time and memory proportional to their length:
+ * - the reader is one loop (no recursion), and so is the reviver that builds the result;
+ * - every read is bounds-checked, and a declared length larger than the rest of the input is a
+ *   `DecodeError` before anything is allocated;
+ * - every stack slot, memo entry and container item is created by an opcode of at least one
+ *   byte, so none of them can outgrow the input; memo references share, never copy;
+ * - decimal integers are limited to 4300 digits, as in Python 3.11.
+ * Any malformed input raises `DecodeError` (from `@resultkit/core`), never another error.
+ */
+import { DecodeError } from '@resultkit/core';
+
+import { classifyGlobal, normalizeModule, type GlobalKind } from './allow-list.js';
+import { ByteReader } from './byte-reader.js';
+import { decodeLong, parseDecimalInteger } from './integers.js';
+import { EAGER_KINDS, evaluateEagerly } from './known-values.js';
+import { HIGHEST_PROTOCOL, Op } from './opcodes.js';
+import { PyCall, PyDict, PyGlobal, PySet } from './python-objects.js';
+import { revive } from './revive.js';
+import { decodeLatin1, decodeQuotedString, decodeRawUnicodeEscape, decodeUtf8 } from './text.js';
+
+export interface LoadOptions {
+  /**
+   * Refuse, with a `DecodeError` naming the global, any call (REDUCE, NEWOBJ, OBJ, INST) of a
+   * global that is not on the allow-list, instead of decoding it to an inert `PickledObject`.
+   * Default false.
+   */
+  strict?: boolean;
+  /**
+   * Extends the allow-list of exception classes (which decode to `RemoteTaskError`) beyond
+   * `builtins`, `celery.exceptions`, `billiard.exceptions` and `kombu.exceptions`; e.g.
+   * `(module) => module.startsWith('myapp.')`. It only sees the two names.
+   */
+  isException?: (module: string, name: string) => boolean;
+}
+
+const FLOAT_TEXT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
+
+/** Decodes a pickle into plain values. Never imports or executes anything. */
+export function loads(data: Uint8Array, options: LoadOptions = {}): unknown {
+  if (!(data instanceof Uint8Array)) throw new DecodeError('A pickle must be given as a Uint8Array.');
+  return revive(new Unpickler(data, options).run());
+}
+
+class Unpickler {
+  readonly #in: ByteReader;
+  readonly #options: LoadOptions;
+  #stack: unknown[] = [];
+  // MARK saves the current stack here and starts a new one, as Python 3's unpickler does.
+  readonly #metastack: unknown[][] = [];
+  readonly #memo = new Map<number, unknown>();
+  /** Offset of the opcode being executed, for messages. */
+  #at = 0;
+
+  constructor(data: Uint8Array, options: LoadOptions) {
+    this.#in = new ByteReader(data);
+    this.#options = options;
+  }
+
+  #fail(message: string): never {
+    throw new DecodeError(`Corrupt pickle: ${message} (opcode at offset ${this.#at}).`);
+  }
+
+  #push(value: unknown): void {
+    this.#stack.push(value);
+  }
+
+  #pop(): unknown {
+    if (this.#stack.length === 0) this.#fail('the stack is empty');
+    return this.#stack.pop();
+  }
+
+  #top(): unknown {
+    if (this.#stack.length === 0) this.#fail('the stack is empty');
+    return this.#stack[this.#stack.length - 1];
+  }
+
+  #popMark(): unknown[] {
+    const saved = this.#metastack.pop();
+    if (!saved) this.#fail('no MARK to pop back to');
+    const items = this.#stack;
+    this.#stack = saved;
+    return items;
+  }
+
+  #memoGet(index: number): unknown {
+    if (!this.#memo.has(index)) this.#fail(`memo entry ${index} was never stored`);
+    return this.#memo.get(index);
+  }
+
+  #memoIndexFromLine(what: string): number {
+    const text = decodeLatin1(this.#in.line(what)).trim();
+    if (!/^\d{1,15}$/.test(text)) this.#fail(`${what} needs a non-negative decimal index`);
+    return Number(text);
+  }
+
+  #text(bytes: Uint8Array, what: string): string {
+    return decodeUtf8(bytes, `${what} at offset ${this.#at}`);
+  }
+
+  /** Bytes handed out are copied: a view would keep the whole input alive and share its mutations. */
+  #bytes(n: number, what: string): Uint8Array {
+    return this.#in.bytes(n, what).slice();
+  }
+
+  run(): unknown {
+    const input = this.#in;
+    for (;;) {
+      this.#at = input.position;
+      const op = input.u8('an opcode');
+      switch (op) {
+        case Op.PROTO: {
+          const version = input.u8('PROTO');
+          if (version > HIGHEST_PROTOCOL) this.#fail(`unsupported pickle protocol ${version}`);
+          break;
+        }
+        case Op.FRAME:
+          // Frames only help buffered readers; their length is checked against the input and the
+          // content is read like any other opcodes.
+          input.length64('FRAME');
+          break;
+        case Op.STOP:
+          return this.#pop();
+        case Op.MARK:
+          this.#metastack.push(this.#stack);
+          this.#stack = [];
+          break;
+        case Op.POP:
+          if (this.#stack.length > 0) this.#stack.pop();
+          else this.#popMark();
+          break;
+        case Op.POP_MARK:
+          this.#popMark();
+          break;
+        case Op.DUP:
+          this.#push(this.#top());
+          break;
+
+        // Memo.
+        case Op.PUT:
+          this.#memo.set(this.#memoIndexFromLine('PUT'), this.#top());
+          break;
+        case Op.BINPUT:
+          this.#memo.set(input.u8('BINPUT'), this.#top());
+          break;
+        case Op.LONG_BINPUT:
+          this.#memo.set(input.u32('LONG_BINPUT'), this.#top());
+          break;
+        case Op.MEMOIZE:
+          this.#memo.set(this.#memo.size, this.#top());
+          break;
+        case Op.GET:
+          this.#push(this.#memoGet(this.#memoIndexFromLine('GET')));
+          break;
+        case Op.BINGET:
+          this.#push(this.#memoGet(input.u8('BINGET')));
+          break;
+        case Op.LONG_BINGET:
+          this.#push(this.#memoGet(input.u32('LONG_BINGET')));
+          break;
+
+        // Singletons.
+        case Op.NONE:
+          this.#push(null);
+          break;
+        case Op.NEWTRUE:
+          this.#push(true);
+          break;
+        case Op.NEWFALSE:
+          this.#push(false);
+          break;
+
+        // Integers.
+        case Op.INT: {
+          const text = decodeLatin1(input.line('INT'));
+          // Protocol 0 spells the booleans as INT 00 / INT 01.
+          if (text === '00') this.#push(false);
+          else if (text === '01') this.#push(true);
+          else this.#push(parseDecimalInteger(text, 'INT'));
+          break;
+        }
+        case Op.BININT:
+          this.#push(input.i32('BININT'));
+          break;
+        case Op.BININT1:
+          this.#push(input.u8('BININT1'));
+          break;
+        case Op.BININT2:
+          this.#push(input.u16('BININT2'));
+          break;
+        case Op.LONG: {
+          const text = decodeLatin1(input.line('LONG'));
+          this.#push(parseDecimalInteger(text.endsWith('L') ? text.slice(0, -1) : text, 'LONG'));
+          break;
+        }
+        case Op.LONG1:
+          this.#push(decodeLong(input.bytes(input.u8('LONG1'), 'LONG1')));
+          break;
+        case Op.LONG4:
+          this.#push(decodeLong(input.bytes(input.i32('LONG4'), 'LONG4')));
+          break;
+
+        // Floats.
+        case Op.FLOAT: {
+          const text = decodeLatin1(input.line('FLOAT')).trim();
+          if (!FLOAT_TEXT.test(text)) this.#fail('FLOAT needs a decimal number');
+          const lower = text.toLowerCase().replace(/^\+/, '');
+          this.#push(lower.endsWith('nan') ? Number.NaN : lower.includes('inf') ? (lower.startsWith('-') ? -Infinity : Infinity) : Number(text));
+          break;
+        }
+        case Op.BINFLOAT:
+          this.#push(input.f64be('BINFLOAT'));
+          break;
+
+        // Python 2 str: Python 3 decodes it as text; Latin-1 keeps every byte.
+        case Op.STRING:
+          this.#push(decodeLatin1(decodeQuotedString(input.line('STRING'), 'STRING')));
+          break;
+        case Op.BINSTRING:
+          this.#push(decodeLatin1(input.bytes(input.i32('BINSTRING'), 'BINSTRING')));
+          break;
+        case Op.SHORT_BINSTRING:
+          this.#push(decodeLatin1(input.bytes(input.u8('SHORT_BINSTRING'), 'SHORT_BINSTRING')));
+          break;
+
+        // Text.
+        case Op.UNICODE:
+          this.#push(decodeRawUnicodeEscape(input.line('UNICODE'), `UNICODE at offset ${this.#at}`));
+          break;
+        case Op.BINUNICODE:
+          this.#push(this.#text(input.bytes(input.u32('BINUNICODE'), 'BINUNICODE'), 'BINUNICODE'));
+          break;
+        case Op.SHORT_BINUNICODE:
+          this.#push(this.#text(input.bytes(input.u8('SHORT_BINUNICODE'), 'SHORT_BINUNICODE'), 'SHORT_BINUNICODE'));
+          break;
+        case Op.BINUNICODE8:
+          this.#push(this.#text(input.bytes(input.length64('BINUNICODE8'), 'BINUNICODE8'), 'BINUNICODE8'));
+          break;
+
+        // Bytes.
+        case Op.BINBYTES:
+          this.#push(this.#bytes(input.u32('BINBYTES'), 'BINBYTES'));
+          break;
+        case Op.SHORT_BINBYTES:
+          this.#push(this.#bytes(input.u8('SHORT_BINBYTES'), 'SHORT_BINBYTES'));
+          break;
+        case Op.BINBYTES8:
+          this.#push(this.#bytes(input.length64('BINBYTES8'), 'BINBYTES8'));
+          break;
+        case Op.BYTEARRAY8:
+          this.#push(this.#bytes(input.length64('BYTEARRAY8'), 'BYTEARRAY8'));
+          break;
+
+        // Lists (mutable arrays).
+        case Op.EMPTY_LIST:
+          this.#push([]);
+          break;
+        case Op.LIST:
+          this.#push(this.#popMark());
+          break;
+        case Op.APPEND: {
+          const item = this.#pop();
+          this.#extend(this.#top(), [item]);
+          break;
+        }
+        case Op.APPENDS: {
+          const items = this.#popMark();
+          this.#extend(this.#top(), items);
+          break;
+        }
+
+        // Tuples (frozen arrays).
+        case Op.EMPTY_TUPLE:
+          this.#push(Object.freeze([]));
+          break;
+        case Op.TUPLE:
+          this.#push(Object.freeze(this.#popMark()));
+          break;
+        case Op.TUPLE1:
+          this.#push(Object.freeze([this.#pop()]));
+          break;
+        case Op.TUPLE2: {
+          const b = this.#pop();
+          const a = this.#pop();
+          this.#push(Object.freeze([a, b]));
+          break;
+        }
+        case Op.TUPLE3: {
+          const c = this.#pop();
+          const b = this.#pop();
+          const a = this.#pop();
+          this.#push(Object.freeze([a, b, c]));
+          break;
+        }
+
+        // Dicts.
+        case Op.EMPTY_DICT:
+          this.#push(new PyDict());
+          break;
+        case Op.DICT: {
+          const items = this.#popMark();
+          if (items.length % 2 !== 0) this.#fail('DICT needs key/value pairs');
+          const dict = new PyDict();
+          for (let i = 0; i < items.length; i += 2) dict.entries.set(items[i], items[i + 1]);
+          this.#push(dict);
+          break;
+        }
+        case Op.SETITEM: {
+          const value = this.#pop();
+          const key = this.#pop();
+          this.#setItems(this.#top(), [key, value]);
+          break;
+        }
+        case Op.SETITEMS: {
+          const items = this.#popMark();
+          if (items.length % 2 !== 0) this.#fail('SETITEMS needs key/value pairs');
+          this.#setItems(this.#top(), items);
+          break;
+        }
+
+        // Sets.
+        case Op.EMPTY_SET:
+          this.#push(new PySet(false));
+          break;
+        case Op.ADDITEMS: {
+          const items = this.#popMark();
+          const target = this.#top();
+          if (target instanceof PySet && !target.frozen) for (const item of items) target.items.add(item);
+          else if (target instanceof PyCall) this.#extend(target, items);
+          else this.#fail('ADDITEMS needs a set');
+          break;
+        }
+        case Op.FROZENSET: {
+          const set = new PySet(true);
+          for (const item of this.#popMark()) set.items.add(item);
+          this.#push(set);
+          break;
+        }
+
+        // Globals and calls: data only.
+        case Op.GLOBAL: {
+          const module = this.#text(input.line('GLOBAL module'), 'GLOBAL');
+          const name = this.#text(input.line('GLOBAL name'), 'GLOBAL');
+          this.#push(new PyGlobal(normalizeModule(module), name));
+          break;
+        }
+        case Op.STACK_GLOBAL: {
+          const name = this.#pop();
+          const module = this.#pop();
+          if (typeof module !== 'string' || typeof name !== 'string') this.#fail('STACK_GLOBAL needs two strings');
+          this.#push(new PyGlobal(normalizeModule(module), name));
+          break;
+        }
+        case Op.REDUCE: {
+          const args = this.#pop();
+          const callee = this.#pop();
+          this.#push(this.#call(callee, this.#tuple(args, 'REDUCE'), null));
+          break;
+        }
+        case Op.NEWOBJ: {
+          const args = this.#pop();
+          const cls = this.#pop();
+          this.#push(this.#call(cls, this.#tuple(args, 'NEWOBJ'), null));
+          break;
+        }
+        case Op.NEWOBJ_EX: {
+          const kwargs = this.#pop();
+          const args = this.#pop();
+          const cls = this.#pop();
+          if (!(kwargs instanceof PyDict)) this.#fail('NEWOBJ_EX needs a dict of keyword arguments');
+          this.#push(this.#call(cls, this.#tuple(args, 'NEWOBJ_EX'), kwargs));
+          break;
+        }
+        case Op.OBJ: {
+          const items = this.#popMark();
+          if (items.length === 0) this.#fail('OBJ needs a class');
+          this.#push(this.#call(items[0], items.slice(1), null));
+          break;
+        }
+        case Op.INST: {
+          const module = this.#text(input.line('INST module'), 'INST');
+          const name = this.#text(input.line('INST name'), 'INST');
+          const args = this.#popMark();
+          this.#push(this.#call(new PyGlobal(normalizeModule(module), name), args, null));
+          break;
+        }
+        case Op.BUILD: {
+          const state = this.#pop();
+          const target = this.#top();
+          if (!(target instanceof PyCall)) this.#fail('BUILD needs an object built by a call');
+          target.state = state;
+          target.hasState = true;
+          break;
+        }
+
+        // Features that need something outside the pickle: refused with a clear reason.
+        case Op.PERSID:
+        case Op.BINPERSID:
+          throw new DecodeError(
+            `Unsupported pickle: persistent IDs (opcode at offset ${this.#at}) refer to objects outside the pickle.`,
+          );
+        case Op.EXT1:
+        case Op.EXT2:
+        case Op.EXT4:
+          throw new DecodeError(
+            `Unsupported pickle: the copyreg extension registry (EXT opcodes, offset ${this.#at}) is not available.`,
+          );
+        case Op.NEXT_BUFFER:
+        case Op.READONLY_BUFFER:
+          throw new DecodeError(
+            `Unsupported pickle: out-of-band buffers (protocol 5, offset ${this.#at}) are not supported.`,
+          );
+        default:
+          this.#fail(`invalid opcode 0x${op.toString(16).padStart(2, '0')}`);
+      }
+    }
+  }
+
+  #tuple(value: unknown, what: string): readonly unknown[] {
+    if (!Array.isArray(value)) this.#fail(`${what} needs a tuple of arguments`);
+    return value;
+  }
+
+  #extend(target: unknown, items: unknown[]): void {
+    if (Array.isArray(target) && !Object.isFrozen(target)) {
+      // push(...items) would overflow the call stack for very large batches.
+      for (const item of items) target.push(item);
+    } else if (target instanceof PyCall) {
+      const list = (target.listItems ??= []);
+      for (const item of items) list.push(item);
+    } else {
+      this.#fail('APPEND needs a list');
+    }
+  }
+
+  #setItems(target: unknown, items: unknown[]): void {
+    let dict: PyDict;
+    if (target instanceof PyDict) dict = target;
+    else if (target instanceof PyCall) dict = target.dictItems ??= new PyDict();
+    else this.#fail('SETITEM needs a dict');
+    for (let i = 0; i < items.length; i += 2) dict.entries.set(items[i], items[i + 1]);
+  }
+
+  /**
+   * What a call of `callee(*args, **kwargs)` decodes to. Allow-listed value constructors are
+   * evaluated (as data), forwarding helpers are rewritten to the call they stand for, and
+   * everything else is recorded as a `PyCall` for the reviver.
+   */
+  #call(callee: unknown, args: readonly unknown[], kwargs: PyDict | null): unknown {
+    if (!(callee instanceof PyGlobal)) {
+      if (this.#options.strict) this.#fail('strict mode refuses to call something that is not a global');
+      return new PyCall(callee, undefined, args, kwargs);
+    }
+    const kind = classifyGlobal(callee.module, callee.name, this.#options.isException);
+    const [first, second, third] = args;
+    // A forwarding helper may name any class but another forwarding helper: that keeps the
+    // rewriting below from chaining (and recursing) as deep as a hostile pickle likes.
+    const target = first instanceof PyGlobal && !this.#isForwarding(first) ? first : undefined;
+    switch (kind) {
+      case 'getattr':
+        // getattr(cls, 'attr') only names `cls.attr`, e.g. zoneinfo's `ZoneInfo._unpickle`.
+        if (args.length === 2 && first instanceof PyGlobal && typeof second === 'string') {
+          return new PyGlobal(first.module, `${first.name}.${second}`);
+        }
+        return this.#unlisted(callee, args, kwargs);
+      case 'reconstructor':
+        // copyreg._reconstructor(cls, base, state): protocols 0-1 spelling of cls.__new__(cls).
+        if (args.length === 3 && target) {
+          return this.#call(target, third === null || third === undefined ? [] : [third], null);
+        }
+        return this.#unlisted(callee, args, kwargs);
+      case 'newobj':
+        if (target) return this.#call(target, args.slice(1), kwargs);
+        return this.#unlisted(callee, args, kwargs);
+      case 'app-attr':
+        // celery.app.base._unpickle_appattr('GroupResult', args) == app.GroupResult(*args).
+        if ((first === 'AsyncResult' || first === 'GroupResult') && Array.isArray(second)) {
+          return this.#call(new PyGlobal('celery.result', first), second, null);
+        }
+        return this.#unlisted(callee, args, kwargs);
+      case undefined:
+        return this.#unlisted(callee, args, kwargs);
+      default:
+        if (EAGER_KINDS.has(kind)) return this.#evaluate(kind, args);
+        return new PyCall(callee, kind, args, kwargs);
+    }
+  }
+
+  #isForwarding(global: PyGlobal): boolean {
+    const kind = classifyGlobal(global.module, global.name, this.#options.isException);
+    return kind === 'getattr' || kind === 'reconstructor' || kind === 'newobj' || kind === 'app-attr';
+  }
+
+  #unlisted(callee: PyGlobal, args: readonly unknown[], kwargs: PyDict | null): PyCall {
+    if (this.#options.strict) {
+      throw new DecodeError(
+        `Refusing to decode a call of ${callee.qualifiedName} (opcode at offset ${this.#at}): it is not on the ` +
+          `allow-list and strict mode is on. Nothing was executed.`,
+      );
+    }
+    return new PyCall(callee, undefined, args, kwargs);
+  }
+
+  #evaluate(kind: GlobalKind, args: readonly unknown[]): unknown {
+    try {
+      return evaluateEagerly(kind, args);
+    } catch (error) {
+      if (error instanceof DecodeError) {
+        throw new DecodeError(`${error.message} (opcode at offset ${this.#at})`, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
