@@ -21,7 +21,7 @@ export function parseDecimalInteger(text: string, what: string): number | bigint
   if (!/^[+-]?[0-9]+$/.test(trimmed)) {
     throw new DecodeError(`Corrupt pickle: the argument of ${what} is not a decimal integer.`);
   }
-  if (trimmed.length > MAX_DECIMAL_DIGITS + 1) {
+  if (trimmed.replace(/^[+-]/, '').length > MAX_DECIMAL_DIGITS) {
     throw new DecodeError(
       `Refusing the ${what} opcode: its integer has more than ${MAX_DECIMAL_DIGITS} digits (Python refuses it too).`,
     );

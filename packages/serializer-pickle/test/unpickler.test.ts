@@ -2,7 +2,7 @@ import { DecodeError, PyUUID, RemoteTaskError } from '@resultkit/core';
 import { describe, expect, it } from 'vitest';
 
 import { dumps, loads, PickledAsyncResult, PickledGlobal, PickledGroupResult, PickledObject, PyTimedelta } from '../src/index.js';
-import { bu, pk, su, u32, u64, unhex, utf8 } from './helpers/bytes.js';
+import { bu, pk, su, u32, u64, utf8 } from './helpers/bytes.js';
 
 const PROTO4 = [0x80, 4];
 
@@ -186,7 +186,7 @@ describe('the shapes of decoded values', () => {
   it("reads the spec's minimal protocol-2 GroupResult pickle", () => {
     const data = pk(
       0x80, 2,
-      'cceleryresult\n'.replace('celeryresult', 'celery.result\nGroupResult'),
+      'ccelery.result\nGroupResult\n',
       '(', bu('gid'), ']', '(',
       'ccelery.result\nAsyncResult\n', '(', bu('c1'), 'tR',
       'ccelery.result\nAsyncResult\n', '(', bu('c2'), 'tR',
@@ -242,15 +242,9 @@ describe('cycles, sharing and size', () => {
 
   it('decodes 200,000 nested lists without exhausting the call stack', () => {
     const depth = 200_000;
-    const data = new Uint8Array(depth * 2 + 4);
-    data.set(PROTO4);
-    for (let i = 0; i < depth; i++) {
-      data[2 + i] = 0x5d; // EMPTY_LIST
-      data[2 + depth + i] = 0x61; // APPEND (each list into the one below it)
-    }
-    data[2 + 2 * depth - 1] = 0x2e; // the last APPEND becomes STOP: 199,999 appends
-    data[2 + 2 * depth] = 0x2e;
-    let value = loads(data.subarray(0, 2 + 2 * depth)) as unknown[];
+    // 200,000 EMPTY_LISTs, then 199,999 APPENDs each putting a list into the one below it.
+    const data = pk(PROTO4, ']'.repeat(depth), 'a'.repeat(depth - 1), '.');
+    let value = loads(data) as unknown[];
     let levels = 0;
     while (value.length > 0) {
       value = value[0] as unknown[];
@@ -307,7 +301,7 @@ describe('malformed input is a DecodeError that says where', () => {
 
   it('refuses unknown protocols and opcodes', () => {
     expect(decodeError(() => loads(pk(0x80, 6, 'K', 1, '.'))).message).toMatch(/protocol 6/);
-    expect(decodeError(() => loads(pk(PROTO4, 0xff))).message).toMatch(/invalid opcode 0xff at offset 2|invalid opcode 0xff \(opcode at offset 2\)/);
+    expect(decodeError(() => loads(pk(PROTO4, 0xff))).message).toMatch(/invalid opcode 0xff \(opcode at offset 2\)/);
   });
 
   it('refuses stack underflow, a missing MARK, an unknown memo key and structural nonsense', () => {
@@ -366,7 +360,6 @@ describe('strict mode', () => {
     });
     const exception = pk(PROTO4, su('builtins'), su('KeyError'), 0x93, su('k'), 0x85, 'R', '.');
     expect(loads(exception, { strict: true })).toBeInstanceOf(RemoteTaskError);
-    expect(loads(unhex('80048c08646174657469' + '6d65948c0474696d6594939443060304050000069485945294 2e'), { strict: true })).toBeDefined();
   });
 
   it('decodes a UTF-8 module name', () => {

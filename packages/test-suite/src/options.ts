@@ -18,6 +18,12 @@ export interface ConformanceOptions {
    * corrupt-data tests. Leave it out where the store has no raw form (the tests are then off).
    */
   writeRaw?: (backend: ResultBackend, taskId: string, bytes: Uint8Array) => Promise<void>;
+  /**
+   * Stores `document` (a result document in Celery's field names, e.g. a FAILURE whose result is
+   * not an exception dict) as a foreign writer would, bypassing every check. Enables the tests
+   * of malformed documents written by someone else.
+   */
+  writeDocument?: (backend: ResultBackend, taskId: string, document: Record<string, unknown>) => Promise<void>;
   /** Results expire by `expires` (default true). */
   ttl?: boolean;
   /** The smallest expiry the store honours: `seconds` (Redis SETEX) or `milliseconds`. Default `seconds`. */
@@ -35,8 +41,8 @@ export interface ConformanceOptions {
 }
 
 /** The options with every default filled in. */
-export type ResolvedConformanceOptions = Required<Omit<ConformanceOptions, 'describe' | 'writeRaw'>> &
-  Pick<ConformanceOptions, 'describe' | 'writeRaw'>;
+export type ResolvedConformanceOptions = Required<Omit<ConformanceOptions, 'describe' | 'writeRaw' | 'writeDocument'>> &
+  Pick<ConformanceOptions, 'describe' | 'writeRaw' | 'writeDocument'>;
 
 export function resolveOptions(options: ConformanceOptions): ResolvedConformanceOptions {
   return {

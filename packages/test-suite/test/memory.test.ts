@@ -14,5 +14,8 @@ registerConformanceTests({
   writeRaw: async (backend, taskId, bytes) => {
     (backend.adapter as MemoryAdapter).memory.set(`celery-task-meta-${taskId}`, bytes, null);
   },
+  writeDocument: async (backend, taskId, document) => {
+    (backend.adapter as MemoryAdapter).memory.set(`celery-task-meta-${taskId}`, backend.codec.encode(document), null);
+  },
   ttlGranularity: 'milliseconds',
 });

@@ -23,14 +23,28 @@ export function registerBadInputTests(suite: ResolvedConformanceOptions): void {
         await ctx.expect(backend.getTaskMeta(id)).rejects.toBeInstanceOf(DecodeError);
       });
 
+    }
+
+    const { writeDocument } = suite;
+    if (writeDocument) {
       it('a malformed exception written by someone else is a DecodeError, not a crash', async (ctx) => {
         const backend = await openBackend(suite, ctx);
         const id = newId();
-        // celery#5179: update_state(state=FAILURE, meta={...}) without exc_type.
-        await writeRaw(backend, id, new TextEncoder().encode(`{"status": "FAILURE", "result": {"progress": 3}, "task_id": "${id}"}`));
+        // celery#5179: update_state(state=FAILURE, meta={...}) stores a FAILURE without exc_type.
+        await writeDocument(backend, id, { status: 'FAILURE', result: { progress: 3 }, traceback: null, task_id: id });
         const error = await backend.getTaskMeta(id).catch((e: unknown) => e);
         ctx.expect(error).toBeInstanceOf(DecodeError);
         ctx.expect((error as Error).message).toMatch(/exc_type/);
+        await ctx.expect(backend.asyncResult(id).get({ timeout: 5_000 })).rejects.toBeInstanceOf(DecodeError);
+      });
+
+      it('a document with an unknown custom state and extra fields reads as written', async (ctx) => {
+        const backend = await openBackend(suite, ctx);
+        const id = newId();
+        await writeDocument(backend, id, { status: 'PROGRESS', result: { done: 1, of: 4 }, traceback: null, task_id: id });
+        const meta = await backend.getTaskMeta(id);
+        ctx.expect(meta.status).toBe('PROGRESS');
+        ctx.expect(meta.result).toEqual({ done: 1, of: 4 });
       });
     }
 
