@@ -44,6 +44,8 @@ export class Waiters {
   #pollTimer: NodeJS.Timeout | null = null;
   #pollDelay = DEFAULT_POLL_INTERVAL;
   #polling = false;
+  // A waiter arrived during a poll: read again right after it instead of after the delay.
+  #pollAgain = false;
 
   constructor(options: { loadMany: LoadMany; openPush: ((waiters: Waiters) => PushChannel) | null }) {
     this.#loadMany = options.loadMany;
@@ -165,7 +167,15 @@ export class Waiters {
   }
 
   async #flush(): Promise<void> {
-    const channel = (this.#channel ??= this.#openPush!());
+    let channel: PushChannel;
+    try {
+      channel = this.#channel ??= this.#openPush!();
+    } catch (error) {
+      const ids = [...this.#toSubscribe];
+      this.#toSubscribe.clear();
+      for (const id of ids) this.#rejectAll(id, error);
+      return;
+    }
     const unsubscribe = [...this.#toUnsubscribe];
     const subscribe = [...this.#toSubscribe];
     this.#toUnsubscribe.clear();
@@ -208,7 +218,10 @@ export class Waiters {
   // interval a waiter asked for and grows by half after each tick that finished nothing.
   #wakePolling(interval: number): void {
     if (this.#pollDelay > interval || !this.#pollTimer) this.#pollDelay = interval;
-    if (this.#polling) return;
+    if (this.#polling) {
+      this.#pollAgain = true;
+      return;
+    }
     if (this.#pollTimer) {
       clearTimeout(this.#pollTimer);
       this.#pollTimer = null;
@@ -234,7 +247,8 @@ export class Waiters {
     if (!this.#entries.size || this.#closed) return;
     let maxInterval = DEFAULT_MAX_POLL_INTERVAL;
     for (const entry of this.#entries.values()) for (const w of entry.waiters) maxInterval = Math.min(maxInterval, w.maxInterval);
-    const delay = this.#pollDelay;
+    const delay = this.#pollAgain ? 0 : this.#pollDelay;
+    this.#pollAgain = false;
     this.#pollDelay = this.#entries.size < before ? this.#pollDelay : Math.min(maxInterval, Math.ceil(this.#pollDelay * 1.5));
     this.#pollTimer = setTimeout(() => void this.#pollOnce(), delay);
   }

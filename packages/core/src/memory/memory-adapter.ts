@@ -1,4 +1,5 @@
 import type {
+  AdapterCapabilities,
   AdapterContext,
   AdapterFactory,
   BackendAdapter,
@@ -26,7 +27,7 @@ export const GROUP_KEY_PREFIX = 'celery-taskset-meta-';
 export class MemoryAdapter implements BackendAdapter {
   readonly specificationVersion = 'v1' as const;
   readonly name = 'memory';
-  readonly capabilities = {
+  readonly capabilities: AdapterCapabilities = {
     push: true,
     groups: true,
     chords: false,
@@ -41,9 +42,13 @@ export class MemoryAdapter implements BackendAdapter {
   readonly #codec: Codec;
   #closed = false;
 
-  constructor(store: MemoryStore, codec: Codec) {
+  constructor(store: MemoryStore, codec: Codec, options: { push?: boolean } = {}) {
     this.memory = store;
     this.#codec = codec;
+    if (options.push === false) {
+      // Behaves like a store without push (SQL): waits fall back to core's batched polling.
+      this.capabilities = { ...this.capabilities, push: false };
+    }
   }
 
   async store(meta: TaskMeta, options: StoreOptions): Promise<void> {
@@ -158,13 +163,19 @@ function ttl(options: StoreOptions): number | null {
   return options.expires === null || options.expires <= 0 ? null : options.expires * 1000;
 }
 
-/** Opens `memory://` or `memory://<name>`; the same name in one process means the same store. */
+/**
+ * Opens `memory://` or `memory://<name>`; the same name in one process means the same store.
+ * `?push=false` turns push waiting off, so waits poll as they would on a SQL store.
+ */
 export const memoryAdapter: AdapterFactory = {
   specificationVersion: 'v1',
   schemes: ['memory'],
   create(url: string, context: AdapterContext): BackendAdapter {
-    const match = /^memory:\/\/([^/?#]*)\/?(?:[?#].*)?$/i.exec(url);
+    const match = /^memory:\/\/([^/?#]*)\/?(?:\?([^#]*))?(?:#.*)?$/i.exec(url);
     if (!match) throw new ConfigurationError('A memory backend URL looks like memory:// or memory://<name>.');
-    return new MemoryAdapter(acquireMemoryStore(decodeURIComponent(match[1] ?? '') || 'default'), context.codec);
+    const query = new URLSearchParams(match[2] ?? '');
+    const push = query.get('push');
+    if (push !== null && push !== 'true' && push !== 'false') throw new ConfigurationError('memory:// takes push=true or push=false.');
+    return new MemoryAdapter(acquireMemoryStore(decodeURIComponent(match[1] ?? '') || 'default'), context.codec, { push: push !== 'false' });
   },
 };
