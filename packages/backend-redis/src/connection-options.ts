@@ -1,3 +1,4 @@
+import type { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ConfigurationError, redactUrl } from '@resultkit/core';
@@ -246,10 +247,10 @@ function resolveTls(parsed: ParsedRedisUrl, options: RedisBackendOptions, descri
 
 /** true: verify the server certificate; false: accept any; undefined: not a valid value. */
 export function certReqsVerify(value: string | undefined): boolean | undefined {
+  // Python's CERT_OPTIONAL on a client socket verifies the server just like CERT_REQUIRED.
   switch (value?.toLowerCase() as Lowercase<SslCertReqs> | undefined) {
     case 'cert_required':
     case 'required':
-    // Python's CERT_OPTIONAL on a client socket verifies the server just like CERT_REQUIRED.
     case 'cert_optional':
     case 'optional':
       return true;

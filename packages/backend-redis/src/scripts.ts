@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Buffer } from 'node:buffer';
+import type { Cluster, Redis } from 'ioredis';
 
 /**
  * The Lua scripts that make a store and a chord step atomic. Each runs in one round trip
@@ -40,125 +41,104 @@ import type { Buffer } from 'node:buffer';
 const STORE_SOURCE = `
 local key = KEYS[1]
 
-local function write()
-  if ARGV[2] == 'EX' then
-    redis.call('SETEX', key, ARGV[3], ARGV[1])
-  elseif ARGV[2] == 'PX' then
-    redis.call('PSETEX', key, ARGV[3], ARGV[1])
-  else
-    redis.call('SET', key, ARGV[1])
-  end
-  redis.call('PUBLISH', key, ARGV[1])
-  return 1
-end
-
-local function verdict(status)
-  if status == 'SUCCESS' then return 'S' end
-  return 'N'
-end
-
--- msgpack str (fixstr or str8) at position i of s, or nil
-local function msgpack_str(s, i)
-  local b = string.byte(s, i)
-  if not b then return nil end
-  local len, start
-  if b >= 0xa0 and b <= 0xbf then
-    len, start = b - 0xa0, i + 1
-  elseif b == 0xd9 then
-    len, start = string.byte(s, i + 1), i + 2
-  else
-    return nil
-  end
-  if not len then return nil end
-  local v = string.sub(s, start, start + len - 1)
-  if #v ~= len then return nil end
-  return v
-end
-
--- pickle string (SHORT_BINUNICODE, SHORT_BINSTRING, BINUNICODE, BINSTRING) at i, or nil
-local function pickle_str(s, i)
-  local op = string.byte(s, i)
-  local len, start
-  if op == 0x8c or op == 0x55 then
-    len, start = string.byte(s, i + 1), i + 2
-  elseif op == 0x58 or op == 0x54 then
-    local a, b, c, d = string.byte(s, i + 1, i + 4)
-    if not d then return nil end
-    len, start = a + b * 256 + c * 65536 + d * 16777216, i + 5
-  else
-    return nil
-  end
-  if not len then return nil end
-  local v = string.sub(s, start, start + len - 1)
-  if #v ~= len then return nil end
-  return v
-end
-
--- 'S' SUCCESS stored, 'N' something else stored, 'M' nothing stored, '?' cannot tell
-local function classify()
-  local head = redis.call('GETRANGE', key, 0, 511)
-  if head == '' then return 'M' end
-  local b1 = string.byte(head, 1)
-
-  if b1 == 0x7b then
-    local status = string.match(head, '^{%s*"status"%s*:%s*"([^"\\\\]*)"')
-    if status then return verdict(status) end
-    return '?'
-  end
-
-  local at
-  if b1 >= 0x81 and b1 <= 0x8f then at = 2 elseif b1 == 0xde then at = 4 elseif b1 == 0xdf then at = 6 end
-  if at then
-    if string.sub(head, at, at + 6) == '\\166status' then
-      local status = msgpack_str(head, at + 7)
-      if status then return verdict(status) end
-    end
-    return '?'
-  end
-
-  if b1 == 0x80 then
-    local p = string.find(head, 'status', 1, true)
-    if not p then return '?' end
-    local keyop
-    if p >= 4 and string.sub(head, p - 3, p - 1) == '(\\140\\6' then keyop = true end
-    if p >= 4 and string.sub(head, p - 3, p - 1) == '(U\\6' then keyop = true end
-    if p >= 7 and string.sub(head, p - 6, p - 1) == '(X\\6\\0\\0\\0' then keyop = true end
-    if not keyop then return '?' end
-    local i = p + 6
-    local op = string.byte(head, i)
-    if op == 0x94 then i = i + 1 elseif op == 0x71 then i = i + 2 elseif op == 0x72 then i = i + 5 end
-    local status = pickle_str(head, i)
-    if status then return verdict(status) end
-    return '?'
-  end
-
-  if string.match(head, '^[%a_]') or string.sub(head, 1, 3) == '---' then
-    local value = redis.call('GET', key)
-    local line = string.match(value, '^status:[ ]*([^\\n]*)') or string.match(value, '\\nstatus:[ ]*([^\\n]*)')
-    if line then
-      line = string.gsub(line, '[ \\r]+$', '')
-      line = string.match(line, "^'(.*)'$") or string.match(line, '^"(.*)"$') or line
-      return verdict(line)
-    end
-    return '?'
-  end
-
-  return '?'
-end
-
+-- 'S' a SUCCESS is stored, 'N' something else (or nothing) is, '?' cannot tell here
+local verdict
 if ARGV[4] ~= '' then
   local current = redis.call('GET', key)
-  if (not current) or redis.sha1hex(current) == ARGV[4] then return write() end
+  if (not current) or redis.sha1hex(current) == ARGV[4] then verdict = 'N' end
 end
 
-local found = classify()
-if found == 'S' then return 0 end
-if found == '?' then
-  local current = redis.call('GET', key)
-  if not current then return write() end
-  return {2, current}
+if not verdict then
+  local head = redis.call('GETRANGE', key, 0, 511)
+  local b1 = string.byte(head, 1)
+  if not b1 then
+    verdict = 'N'
+  elseif b1 == 0x7b then
+    -- The common case, kept free of function definitions: JSON with "status" first.
+    local status = string.match(head, '^{%s*"status"%s*:%s*"([^"\\\\]*)"')
+    if status == 'SUCCESS' then verdict = 'S' elseif status then verdict = 'N' else verdict = '?' end
+  else
+    -- A string (msgpack fixstr/str8, or pickle SHORT_BINUNICODE/SHORT_BINSTRING/BINUNICODE/
+    -- BINSTRING) starting at byte i of s, or nil.
+    local function msgpack_str(s, i)
+      local b = string.byte(s, i)
+      if not b then return nil end
+      local len, start
+      if b >= 0xa0 and b <= 0xbf then
+        len, start = b - 0xa0, i + 1
+      elseif b == 0xd9 then
+        len, start = string.byte(s, i + 1), i + 2
+      else
+        return nil
+      end
+      if not len then return nil end
+      local v = string.sub(s, start, start + len - 1)
+      if #v ~= len then return nil end
+      return v
+    end
+    local function pickle_str(s, i)
+      local op = string.byte(s, i)
+      local len, start
+      if op == 0x8c or op == 0x55 then
+        len, start = string.byte(s, i + 1), i + 2
+      elseif op == 0x58 or op == 0x54 then
+        local a, b, c, d = string.byte(s, i + 1, i + 4)
+        if not d then return nil end
+        len, start = a + b * 256 + c * 65536 + d * 16777216, i + 5
+      else
+        return nil
+      end
+      if not len then return nil end
+      local v = string.sub(s, start, start + len - 1)
+      if #v ~= len then return nil end
+      return v
+    end
+
+    local status
+    local at
+    if b1 >= 0x81 and b1 <= 0x8f then at = 2 elseif b1 == 0xde then at = 4 elseif b1 == 0xdf then at = 6 end
+    if at then
+      -- msgpack: a map whose first key is the str "status"
+      if string.sub(head, at, at + 6) == '\\166status' then status = msgpack_str(head, at + 7) end
+    elseif b1 == 0x80 then
+      -- pickle: PROTO, then a dict whose first key (right after MARK) is the string "status"
+      local p = string.find(head, 'status', 1, true)
+      if p and ((p >= 4 and string.sub(head, p - 3, p - 1) == '(\\140\\6')
+          or (p >= 4 and string.sub(head, p - 3, p - 1) == '(U\\6')
+          or (p >= 7 and string.sub(head, p - 6, p - 1) == '(X\\6\\0\\0\\0')) then
+        local i = p + 6
+        local op = string.byte(head, i)
+        if op == 0x94 then i = i + 1 elseif op == 0x71 then i = i + 2 elseif op == 0x72 then i = i + 5 end
+        status = pickle_str(head, i)
+      end
+    elseif string.match(head, '^[%a_]') or string.sub(head, 1, 3) == '---' then
+      -- YAML: the top-level "status:" line (column 0; nested keys are indented)
+      local value = redis.call('GET', key)
+      local line = string.match(value, '^status:[ ]*([^\\n]*)') or string.match(value, '\\nstatus:[ ]*([^\\n]*)')
+      if line then
+        line = string.gsub(line, '[ \\r]+$', '')
+        status = string.match(line, "^'(.*)'$") or string.match(line, '^"(.*)"$') or line
+      end
+    end
+    if status == 'SUCCESS' then verdict = 'S' elseif status then verdict = 'N' else verdict = '?' end
+  end
 end
-return write()
+
+if verdict == 'S' then return 0 end
+if verdict == '?' then
+  local current = redis.call('GET', key)
+  if current then return {2, current} end
+end
+
+if ARGV[2] == 'EX' then
+  redis.call('SETEX', key, ARGV[3], ARGV[1])
+elseif ARGV[2] == 'PX' then
+  redis.call('PSETEX', key, ARGV[3], ARGV[1])
+else
+  redis.call('SET', key, ARGV[1])
+end
+redis.call('PUBLISH', key, ARGV[1])
+return 1
 `;
 
 // ---------------------------------------------------------------------------------------------
@@ -226,9 +206,14 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return {1, readycount, total, saved, entries}
 `;
 
-/** The part of an ioredis client (`Redis` or `Cluster`) the scripts need. */
-export interface ScriptClient {
-  callBuffer(command: string, args: (string | number | Buffer)[]): Promise<unknown>;
+/**
+ * The part of an ioredis client (`Redis` or `Cluster`) the scripts need. ioredis generates a
+ * `<command>Buffer` method for every command but types only some of them. (Not `callBuffer`:
+ * ioredis 5 drops its command name when auto-pipelining is on.)
+ */
+interface BufferEval {
+  evalshaBuffer(sha: string, numKeys: number, ...args: (string | number | Buffer)[]): Promise<unknown>;
+  evalBuffer(script: string, numKeys: number, ...args: (string | number | Buffer)[]): Promise<unknown>;
 }
 
 /** A Lua script run by its SHA1, loaded again with EVAL when the server does not know it. */
@@ -241,13 +226,14 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(client: ScriptClient, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
+  async run(redis: Redis | Cluster, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
+    const client = redis as unknown as BufferEval;
     try {
-      return await client.callBuffer('EVALSHA', [this.sha, keys.length, ...keys, ...args]);
+      return await client.evalshaBuffer(this.sha, keys.length, ...keys, ...args);
     } catch (error) {
       if (!isNoScript(error)) throw error;
       // EVAL also caches the script, so the next call's EVALSHA finds it.
-      return client.callBuffer('EVAL', [this.source, keys.length, ...keys, ...args]);
+      return client.evalBuffer(this.source, keys.length, ...keys, ...args);
     }
   }
 }

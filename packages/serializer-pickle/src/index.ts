@@ -9,3 +9,6 @@ export {
   PyTimedelta,
   type PickledResult,
 } from './values.js';
+
+/** The name `createBackend` looks for when it loads `@resultkit/serializer-pickle` by itself. */
+export { pickle as serializer } from './pickle-serializer.js';

@@ -52,8 +52,8 @@ export function encodeLong(value: bigint): Uint8Array {
   if (value === 0n) return new Uint8Array(0);
   const negative = value < 0n;
   // Python takes bit_length(|x|) // 8 + 1 bytes, then drops a redundant 0xff sign byte.
-  const magnitude = negative ? -value : value;
-  const bitLength = magnitude.toString(2).length;
+  const magnitude = (negative ? -value : value).toString(16);
+  const bitLength = magnitude.length * 4 - (Math.clz32(Number.parseInt(magnitude[0] as string, 16)) - 28);
   let size = (bitLength >> 3) + 1;
   const modulus = 1n << BigInt(8 * size);
   const unsigned = negative ? modulus + value : value;

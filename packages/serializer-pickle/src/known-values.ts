@@ -7,8 +7,9 @@
 import { DecodeError, PyDecimal, PyUUID } from '@resultkit/core';
 
 import type { GlobalKind } from './allow-list.js';
+import type { Budget } from './budget.js';
 import { dateFromArgs, datetimeFromArgs, timedeltaFromArgs, timeFromArgs } from './datetimes.js';
-import { PyCall, PyDict } from './python-objects.js';
+import { PyCall, PyDict, sequenceItems } from './python-objects.js';
 import { encodeLatin1, encodeUtf8 } from './text.js';
 
 /** The kinds `evaluateEagerly` handles. */
@@ -23,8 +24,8 @@ export const EAGER_KINDS: ReadonlySet<GlobalKind> = new Set<GlobalKind>([
   'codecs-encode',
 ]);
 
-/** Python's `Decimal(str)` syntax (whitespace, underscores between digits, Infinity, NaN, sNaN). */
-const DECIMAL_TEXT =
+/** Python's `Decimal(str)` syntax (underscores between digits, Infinity, NaN, sNaN). */
+export const DECIMAL_TEXT =
   /^[+-]?(?:(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?|inf(?:inity)?|s?nan\d*)$/i;
 
 /** `_codecs.encode(text, encoding)`: how protocols 0-2 carry `bytes`. */
@@ -49,8 +50,9 @@ function bytesFrom(args: readonly unknown[], what: string): Uint8Array {
   if (args.length === 0) return new Uint8Array(0);
   if (first instanceof Uint8Array) return first.slice();
   if (typeof first === 'string') return encodeText(args);
-  if (Array.isArray(first) && first.every((b) => typeof b === 'number' && Number.isInteger(b) && b >= 0 && b < 256)) {
-    return Uint8Array.from(first as number[]);
+  const items = sequenceItems(first);
+  if (items?.every((b) => typeof b === 'number' && Number.isInteger(b) && b >= 0 && b < 256)) {
+    return Uint8Array.from(items as number[]);
   }
   throw new DecodeError(`Corrupt pickle: unsupported arguments for ${what}.`);
 }
@@ -65,8 +67,24 @@ function decimalFrom(args: readonly unknown[]): PyDecimal {
   throw new DecodeError('Corrupt pickle: decimal.Decimal needs a decimal string.');
 }
 
+/**
+ * The work of reading `args`, charged before it is done: the length of the strings, bytes and
+ * sequences among them, and of strings one level down (a tzinfo's zone name).
+ */
+function argumentsCost(args: readonly unknown[]): number {
+  let cost = 1;
+  for (const arg of args) {
+    if (typeof arg === 'string' || arg instanceof Uint8Array) cost += arg.length;
+    // Only the first few: a tzinfo reads no more, and a long list would make this loop the cost.
+    else if (arg instanceof PyCall) cost += argumentsCost(arg.args.slice(0, 4).filter((a) => typeof a === 'string'));
+    else cost += sequenceItems(arg)?.length ?? 1;
+  }
+  return cost;
+}
+
 /** Runs the allow-listed constructor `kind` on fully read arguments. */
-export function evaluateEagerly(kind: GlobalKind, args: readonly unknown[]): unknown {
+export function evaluateEagerly(kind: GlobalKind, args: readonly unknown[], budget: Budget): unknown {
+  budget.charge(argumentsCost(args));
   switch (kind) {
     case 'datetime':
       return datetimeFromArgs(args);
@@ -94,10 +112,11 @@ export function evaluateEagerly(kind: GlobalKind, args: readonly unknown[]): unk
  * `{'int': <128-bit int>}`, so it can only be read once BUILD has run, at the end.
  * `UUID('hex')` written by other picklers is accepted too.
  */
-export function uuidFromCall(call: PyCall): PyUUID {
+export function uuidFromCall(call: PyCall, budget: Budget): PyUUID {
   let value: unknown = call.args[0];
   if (call.state instanceof PyDict) value = call.state.entries.get('int');
   else if (call.kwargs) value = call.kwargs.entries.get('int') ?? call.kwargs.entries.get('hex');
+  budget.charge(typeof value === 'string' ? value.length : 1);
   if (typeof value === 'string') {
     try {
       return new PyUUID(value);

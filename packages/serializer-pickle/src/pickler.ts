@@ -16,6 +16,7 @@ import { PyDate, PyDecimal, PyTime, PyUUID, RemoteTaskError } from '@resultkit/c
 
 import { dateState, datetimeState, timeState } from './datetimes.js';
 import { PickleOutput } from './framer.js';
+import { DECIMAL_TEXT } from './known-values.js';
 import { encodeLong } from './integers.js';
 import { HIGHEST_PROTOCOL, Op } from './opcodes.js';
 import { decodeLatin1, encodeUtf8 } from './text.js';
@@ -51,8 +52,13 @@ const UTC_KEY = 'timezone.utc';
 
 class Pickler {
   readonly #out: PickleOutput;
-  /** Memo indices: by object identity, by string value, and for globals/singletons by name. */
+  /**
+   * Memo indices: by object identity, by string value, and for globals/singletons by name.
+   * Arrays and Sets written as dict keys or set members (tuples, frozensets) have their own
+   * map: the same array may also be written as a list elsewhere, which Python could not hash.
+   */
   readonly #objects = new Map<object, number>();
+  readonly #hashables = new Map<object, number>();
   readonly #strings = new Map<string, number>();
   readonly #named = new Map<string, number>();
   #memoSize = 0;
@@ -106,17 +112,25 @@ class Pickler {
     }
   }
 
+  #memoOf(obj: object, hashable: boolean): Map<object, number> {
+    return hashable && (Array.isArray(obj) || obj instanceof Set) ? this.#hashables : this.#objects;
+  }
+
   /** Writes a memo reference when `obj` was written before (Python style) and says so. */
-  #fromMemo(obj: object): boolean {
+  #fromMemo(obj: object, hashable: boolean): boolean {
+    // CPython's memo lets a list contain itself; resultkit refuses every cycle, as the JSON and
+    // msgpack serializers do, so a cyclic result fails the same way whatever the format.
+    if (this.#active.has(obj)) throw new TypeError('Cannot pickle a value that contains itself (a cycle).');
     if (!this.python) return false;
-    const index = this.#objects.get(obj);
+    const index = this.#memoOf(obj, hashable).get(obj);
     if (index === undefined) return false;
     this.#get(index);
     return true;
   }
 
-  #remember(obj: object): void {
-    if (this.python) this.#objects.set(obj, this.#memoize());
+  /** Records the object just written as the next memo entry (Python style). */
+  #remember(obj: object, hashable = false): void {
+    if (this.python) this.#memoOf(obj, hashable).set(obj, this.#memoize());
   }
 
   // --- values -----------------------------------------------------------------------------
@@ -150,10 +164,14 @@ class Pickler {
       this.#out.w.byte(Op.NONE);
       return;
     }
-    if (this.#fromMemo(value)) return;
+    if (this.#fromMemo(value, hashable)) return;
     if (value instanceof Uint8Array) return this.#saveBytes(value, value);
     if (value instanceof Date) return this.#saveDatetime(value);
-    if (value instanceof PyDecimal) return this.#saveReduce('decimal', 'Decimal', [made({ str: value.value, fresh: true })], value);
+    if (value instanceof PyDecimal) {
+      // Python would refuse to load Decimal('garbage'): refuse to write it instead.
+      if (!DECIMAL_TEXT.test(value.value)) throw new TypeError(`Cannot pickle PyDecimal "${value.value}": not a decimal number.`);
+      return this.#saveReduce('decimal', 'Decimal', [made({ str: value.value, fresh: true })], value);
+    }
     if (value instanceof PyUUID) return this.#saveUuid(value);
     if (value instanceof PyDate) return this.#saveReduce('datetime', 'date', [made({ bytes: dateState(value) })], value);
     if (value instanceof PyTime) return this.#saveTime(value);
@@ -317,7 +335,8 @@ class Pickler {
 
   #saveTuple(items: readonly unknown[], hashable: boolean): void {
     this.#saveTupleOf(items.length, (i) => this.#save(items[i], hashable));
-    if (items.length > 0 && this.python) this.#objects.set(items, this.#memoSize - 1);
+    // The empty tuple is a singleton Python never memoizes.
+    if (items.length > 0 && this.python) this.#memoOf(items, hashable).set(items, this.#memoSize - 1);
   }
 
   /**
@@ -396,13 +415,14 @@ class Pickler {
   #saveFrozenset(set: Set<unknown>): void {
     const items = [...set];
     if (this.protocol < 4) {
-      this.#saveReduce('builtins', 'frozenset', [made({ list: items, hashable: true })], set);
+      this.#saveReduce('builtins', 'frozenset', [made({ list: items, hashable: true })], null);
+      if (this.python) this.#hashables.set(set, this.#memoSize - 1);
       return;
     }
     this.#out.w.byte(Op.MARK);
     for (const item of items) this.#save(item, true);
     this.#out.w.byte(Op.FROZENSET);
-    this.#remember(set);
+    this.#remember(set, true);
   }
 
   /** Celery's exception dict: `{'exc_type', 'exc_message': tuple(args), 'exc_module'}` (spec §2.3, §4.4). */

@@ -8,179 +8,198 @@
  * - anything else that was called → `PickledObject`; a bare global → `PickledGlobal`
  *
  * The walk is iterative (an explicit stack of frames), so nesting depth is limited only by
- * memory, never by the JavaScript call stack. Every intermediate node is converted once and the
- * result reused, so values shared through the memo stay shared and a pickle that references
- * the same list 2^60 times costs no more than one that references it twice. Cycles are
- * supported through arrays, objects, Maps, Sets and `PickledObject`s (they are created before
- * their contents); a cycle through a value that can only be built from finished parts (an
- * exception or a Celery result) is a `DecodeError`, since no such value can contain itself.
+ * memory, never by the JavaScript call stack. Every node is converted once and the result kept
+ * on it, so values shared through the memo stay shared, and a pickle that references the same
+ * list 2^60 times costs no more than one that references it twice. Cycles are supported through
+ * arrays, objects, Maps, Sets and `PickledObject`s (they exist before their contents are
+ * converted); a cycle through a value that can only be built from finished parts (an exception
+ * or a Celery result) is a `DecodeError`, since no such value can contain itself.
  */
 import { DecodeError, RemoteTaskError } from '@resultkit/core';
 
+import type { Budget } from './budget.js';
 import { uuidFromCall } from './known-values.js';
-import { PyCall, PyDict, PyGlobal, PySet, isIntermediate } from './python-objects.js';
+import { BUILDING, DONE, type PyCall, PyDict, PyGlobal, PyList, PyNode, PySet, PyTuple, sequenceItems } from './python-objects.js';
 import { PickledAsyncResult, PickledGlobal, PickledGroupResult, PickledObject, fillPickledObject, type PickledResult } from './values.js';
-
-interface Frame {
-  /** The intermediate values to convert, in order. */
-  readonly children: readonly unknown[];
-  next: number;
-  /** Converted children, in the same order. */
-  readonly results: unknown[];
-  /** Builds or fills the output from `results` and returns it. */
-  readonly finish: (results: unknown[]) => unknown;
-  /** The node whose conversion this frame completes (recorded in `done` by `finish`'s result). */
-  readonly node: object;
-}
 
 type Dict = Record<string, unknown> | Map<unknown, unknown>;
 
-/** Converts the value STOP returned. */
-export function revive(root: unknown): unknown {
-  return new Reviver().run(root);
+/** How a frame turns its converted children into its node's value. */
+const Kind = { ARRAY: 0, DICT: 1, SET: 2, BUILT: 3, OBJECT: 4 } as const;
+type FrameKind = (typeof Kind)[keyof typeof Kind];
+
+/** A node whose children are being converted; `results` receives them in order. */
+interface Frame {
+  readonly node: PyNode;
+  readonly kind: FrameKind;
+  readonly children: readonly unknown[];
+  next: number;
+  /** For arrays, the output array itself. */
+  readonly results: unknown[];
+  /** For BUILT frames: makes the value from the converted children. */
+  readonly build?: (results: unknown[]) => unknown;
 }
 
-class Reviver {
-  /** Finished (or created-and-being-filled) outputs, by intermediate node. */
-  readonly #done = new Map<object, unknown>();
-  /** Nodes whose output only exists once all their children are converted. */
-  readonly #pending = new Set<object>();
-  readonly #frames: Frame[] = [];
+/** Returned by `visit` when it pushed a frame instead of producing a value. */
+const PUSHED: unique symbol = Symbol('pushed');
 
-  run(root: unknown): unknown {
-    let rootResult: unknown;
-    const first = this.#visit(root);
-    if (!first.frame) return first.value;
-    this.#frames.push(first.frame);
-    while (this.#frames.length > 0) {
-      const frame = this.#frames[this.#frames.length - 1] as Frame;
-      if (frame.next < frame.children.length) {
-        const child = this.#visit(frame.children[frame.next++]);
-        if (child.frame) this.#frames.push(child.frame);
-        else frame.results.push(child.value);
-        continue;
-      }
-      this.#frames.pop();
-      const value = frame.finish(frame.results);
-      this.#done.set(frame.node, value);
-      this.#pending.delete(frame.node);
-      const parent = this.#frames[this.#frames.length - 1];
-      if (parent) parent.results.push(value);
-      else rootResult = value;
+/** The frame stack of one conversion, and the budget its copies are charged to. */
+interface Walk {
+  readonly frames: Frame[];
+  readonly budget: Budget;
+}
+
+/** Converts the value STOP returned. */
+export function revive(root: unknown, budget: Budget): unknown {
+  const walk: Walk = { frames: [], budget };
+  const { frames } = walk;
+  const first = visit(root, walk);
+  if (first !== PUSHED) return first;
+  let result: unknown;
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1] as Frame;
+    if (frame.next < frame.children.length) {
+      const child = visit(frame.children[frame.next++], walk);
+      if (child !== PUSHED) frame.results.push(child);
+      continue;
     }
-    return rootResult;
+    frames.pop();
+    const value = finish(frame);
+    const parent = frames[frames.length - 1];
+    if (parent) parent.results.push(value);
+    else result = value;
   }
+  return result;
+}
 
-  /** Returns a finished value, or a frame that will produce it. */
-  #visit(node: unknown): { value: unknown; frame?: undefined } | { value?: undefined; frame: Frame } {
-    if (!isIntermediate(node)) return { value: node };
-    if (this.#done.has(node)) return { value: this.#done.get(node) };
-    if (this.#pending.has(node)) {
-      throw new DecodeError('Corrupt pickle: an exception or a Celery result contains itself.');
+function done<T>(node: PyNode, value: T): T {
+  node.out = value;
+  node.phase = DONE;
+  return value;
+}
+
+/** Pushes a frame, charging the budget for its children (each is visited, most are copied). */
+function push(walk: Walk, frame: Frame): typeof PUSHED {
+  walk.budget.charge(1 + frame.children.length);
+  walk.frames.push(frame);
+  return PUSHED;
+}
+
+/** A value, or PUSHED after pushing a frame that will produce it. */
+function visit(node: unknown, walk: Walk): unknown {
+  if (!(node instanceof PyNode)) return node;
+  if (node.phase === DONE) return node.out;
+  if (node.phase === BUILDING) throw new DecodeError('Corrupt pickle: an exception or a Celery result contains itself.');
+  if (node instanceof PyList || node instanceof PyTuple) {
+    const items = node.items;
+    // A list of plain values (the common case) needs no conversion: its items array becomes the
+    // output as is. Each node owns its array (the unpickler never shares one between nodes).
+    if (!items.some((item) => item instanceof PyNode)) {
+      walk.budget.charge(1 + items.length);
+      return done(node, items as unknown[]);
     }
-    if (Array.isArray(node)) {
-      // The output array is created now and filled by the frame, so a cycle finds it.
-      const out: unknown[] = [];
-      this.#done.set(node, out);
-      return { frame: { node, children: node, next: 0, results: out, finish: () => out } };
-    }
-    if (node instanceof PyDict) return this.#dict(node, flatten(node));
-    if (node instanceof PySet) return this.#set(node, [...node.items]);
-    if (node instanceof PyGlobal) return { value: this.#remember(node, new PickledGlobal(node.module, node.name)) };
-    return this.#call(node);
+    // The output exists before its items are converted, so a cycle back to it finds it.
+    const out = done(node, [] as unknown[]);
+    return push(walk, { node, kind: Kind.ARRAY, children: items, next: 0, results: out });
   }
+  if (node instanceof PyDict) return visitDict(node, flatten(node), walk);
+  if (node instanceof PySet) return visitSet(node, [...node.items], walk);
+  if (node instanceof PyGlobal) return done(node, new PickledGlobal(node.module, node.name));
+  return visitCall(node as PyCall, walk);
+}
 
-  #remember<T>(node: object, value: T): T {
-    this.#done.set(node, value);
-    return value;
+function visitDict(node: PyNode, pairs: unknown[], walk: Walk): unknown {
+  let allStrings = true;
+  let plain = true;
+  for (let i = 0; i < pairs.length; i += 2) {
+    if (typeof pairs[i] !== 'string') allStrings = false;
+    if (pairs[i] instanceof PyNode || pairs[i + 1] instanceof PyNode) plain = false;
   }
-
-  /** A dict (or dict-like call) from flattened key/value pairs. */
-  #dict(node: object, pairs: unknown[]): { frame: Frame } {
-    let allStrings = true;
-    for (let i = 0; i < pairs.length; i += 2) {
-      if (typeof pairs[i] !== 'string') {
-        allStrings = false;
-        break;
-      }
-    }
-    const out: Dict = allStrings ? {} : new Map();
-    this.#done.set(node, out);
-    return {
-      frame: {
-        node,
-        children: pairs,
-        next: 0,
-        results: [],
-        finish: (results) => {
-          for (let i = 0; i < results.length; i += 2) setEntry(out, results[i], results[i + 1]);
-          return out;
-        },
-      },
-    };
+  const out = done(node, allStrings ? {} : new Map<unknown, unknown>());
+  if (plain) {
+    walk.budget.charge(1 + pairs.length);
+    fillDict(out, pairs);
+    return out;
   }
+  return push(walk, { node, kind: Kind.DICT, children: pairs, next: 0, results: [] });
+}
 
-  #set(node: object, items: unknown[]): { frame: Frame } {
-    const out = new Set<unknown>();
-    this.#done.set(node, out);
-    return {
-      frame: {
-        node,
-        children: items,
-        next: 0,
-        results: [],
-        finish: (results) => {
-          for (const item of results) out.add(item);
-          return out;
-        },
-      },
-    };
+function visitSet(node: PyNode, items: unknown[], walk: Walk): unknown {
+  done(node, new Set<unknown>());
+  return push(walk, { node, kind: Kind.SET, children: items, next: 0, results: [] });
+}
+
+/** A frame for a value built from its converted children, after all of them. */
+function visitBuilt(node: PyNode, children: readonly unknown[], build: (results: unknown[]) => unknown, walk: Walk): unknown {
+  node.phase = BUILDING;
+  return push(walk, { node, kind: Kind.BUILT, children, next: 0, results: [], build });
+}
+
+function finish(frame: Frame): unknown {
+  const { node, results } = frame;
+  switch (frame.kind) {
+    case Kind.ARRAY:
+      return node.out;
+    case Kind.DICT:
+      fillDict(node.out as Dict, results);
+      return node.out;
+    case Kind.SET:
+      for (const item of results) (node.out as Set<unknown>).add(item);
+      return node.out;
+    case Kind.BUILT:
+      return done(node, (frame.build as (results: unknown[]) => unknown)(results));
+    default:
+      return finishObject(node as PyCall, results);
   }
+}
 
-  /** A frame whose value is built from its converted children, after all of them. */
-  #builtFrom(node: object, children: readonly unknown[], build: (results: unknown[]) => unknown): { frame: Frame } {
-    this.#pending.add(node);
-    return { frame: { node, children, next: 0, results: [], finish: build } };
-  }
-
-  #call(call: PyCall): { value: unknown; frame?: undefined } | { value?: undefined; frame: Frame } {
-    const callee = call.callee instanceof PyGlobal ? call.callee : null;
-    const args = call.args;
-    switch (call.kind) {
-      case 'exception':
-        return this.#builtFrom(call, args, (excArgs) =>
-          new RemoteTaskError({ excType: callee?.name ?? 'Exception', excModule: callee?.module ?? null, excArgs }),
-        );
-      case 'exception-wrapper':
-        // UnpickleableExceptionWrapper(exc_module, exc_cls_name, exc_args, text): Celery's
-        // stand-in for an exception that could not be pickled; it names the real one.
-        return this.#builtFrom(call, args, ([module, type, excArgs, ...rest]) =>
+function visitCall(call: PyCall, walk: Walk): unknown {
+  const callee = call.callee instanceof PyGlobal ? call.callee : null;
+  const args = call.args;
+  switch (call.kind) {
+    case 'exception':
+      return visitBuilt(
+        call,
+        [call.argsNode ?? new PyTuple(args)],
+        ([excArgs]) => remoteTaskError(callee?.name ?? 'Exception', callee?.module ?? null, excArgs as unknown[], walk.budget),
+        walk,
+      );
+    case 'exception-wrapper':
+      // UnpickleableExceptionWrapper(exc_module, exc_cls_name, exc_args, text): Celery's stand-in
+      // for an exception that could not be pickled; it names the real one.
+      return visitBuilt(
+        call,
+        args,
+        ([module, type, excArgs, ...rest]) =>
           typeof module === 'string' && typeof type === 'string'
-            ? new RemoteTaskError({ excType: type, excModule: module, excArgs: Array.isArray(excArgs) ? excArgs : [] })
-            : new RemoteTaskError({
-                excType: 'UnpickleableExceptionWrapper',
-                excModule: 'celery.utils.serialization',
-                excArgs: [module, type, excArgs, ...rest],
-              }),
-        );
-      case 'uuid':
-        return { value: this.#remember(call, uuidFromCall(call)) };
-      case 'set':
-      case 'frozenset':
-        return this.#set(call, [...iterableItems(args[0]), ...(call.listItems ?? [])]);
-      case 'ordered-dict':
-      case 'defaultdict':
-      case 'counter':
-        return this.#dict(call, dictLikePairs(call));
-      case 'async-result':
-        // AsyncResult(id, backend=None, task_name=None, app=None, parent=None): the backend and
-        // app are Python objects with no meaning here and are dropped.
-        return this.#builtFrom(call, [args[0], args[4] ?? null], ([id, parent]) =>
-          new PickledAsyncResult(resultId(id, 'AsyncResult'), asResult(parent)),
-        );
-      case 'group-result':
-        // GroupResult(id, results, parent=None).
-        return this.#builtFrom(call, [args[0], args[1] ?? [], args[2] ?? null], ([id, results, parent]) => {
+            ? remoteTaskError(type, module, Array.isArray(excArgs) ? excArgs : [], walk.budget)
+            : remoteTaskError('UnpickleableExceptionWrapper', 'celery.utils.serialization', [module, type, excArgs, ...rest], walk.budget),
+        walk,
+      );
+    case 'uuid':
+      return done(call, uuidFromCall(call, walk.budget));
+    case 'set':
+    case 'frozenset':
+      return visitSet(call, [...iterableItems(args[0]), ...(call.listItems ?? [])], walk);
+    case 'ordered-dict':
+    case 'defaultdict':
+    case 'counter':
+      return visitDict(call, dictLikePairs(call), walk);
+    case 'async-result':
+      // AsyncResult(id, backend=None, task_name=None, app=None, parent=None): the backend and the
+      // app are Python objects with no meaning here and are dropped.
+      return visitBuilt(
+        call,
+        [args[0], args[4] ?? null],
+        ([id, parent]) => new PickledAsyncResult(resultId(id, 'AsyncResult'), asResult(parent)),
+        walk,
+      );
+    case 'group-result':
+      // GroupResult(id, results, parent=None).
+      return visitBuilt(
+        call,
+        [args[0], args[1] ?? null, args[2] ?? null],
+        ([id, results, parent]) => {
           const children = Array.isArray(results) ? results : [];
           const typed = children.map((child) => {
             const result = asResult(child);
@@ -188,45 +207,90 @@ class Reviver {
             return result;
           });
           return new PickledGroupResult(resultId(id, 'GroupResult'), typed, asResult(parent));
-        });
-      default:
-        return this.#pickledObject(call, callee);
-    }
-  }
-
-  /** Anything not allow-listed (and the inert allowed kinds): a `PickledObject`, created first so cycles work. */
-  #pickledObject(call: PyCall, callee: PyGlobal | null): { frame: Frame } {
-    const out = new PickledObject(callee?.module ?? '', callee?.name ?? '', null);
-    this.#done.set(call, out);
-    const kwargs = call.kwargs ?? null;
-    const children = [
-      callee ? null : call.callee,
-      call.args,
-      kwargs,
-      call.hasState ? call.state : null,
-      call.listItems,
-      call.dictItems,
-    ];
-    return {
-      frame: {
+        },
+        walk,
+      );
+    default:
+      // Not allow-listed (or allowed but kept inert): created first, so cycles through it work.
+      done(call, new PickledObject(callee?.module ?? '', callee?.name ?? '', null));
+      return push(walk, {
         node: call,
-        children,
+        kind: Kind.OBJECT,
+        children: [
+          callee ? null : call.callee,
+          // The argument tuple itself, converted once however many calls share it.
+          call.argsNode ?? new PyTuple(call.args),
+          call.kwargs,
+          call.hasState ? call.state : null,
+          call.listItems ? new PyList(call.listItems) : null,
+          call.dictItems,
+        ],
         next: 0,
         results: [],
-        finish: ([calleeValue, args, kwargsValue, state, items, entries]) => {
-          if (!callee) Object.assign(out, { callee: calleeValue });
-          fillPickledObject(out, {
-            args: args as unknown[],
-            kwargs: (kwargsValue as Dict | null) ?? null,
-            state: call.hasState ? state : undefined,
-            items: (items as unknown[] | null) ?? null,
-            entries: (entries as Dict | null) ?? null,
-          });
-          return out;
-        },
-      },
-    };
+      });
   }
+}
+
+/** Arguments larger than this (counting every reference and character) are not formatted into a message. */
+const MAX_MESSAGE_UNITS = 100_000;
+
+/**
+ * A `RemoteTaskError`. Its constructor formats the arguments into the message with
+ * `JSON.stringify`, which walks shared values once per reference: arguments that are small in
+ * the pickle may be astronomically large (or cyclic) as a tree. Those get a short message and
+ * keep their arguments as they are.
+ */
+function remoteTaskError(excType: string, excModule: string | null, excArgs: unknown[], budget: Budget): RemoteTaskError {
+  // Measuring and formatting both cost about `units`: charged, as the same big arguments may be
+  // shared by many exceptions.
+  const units = countUnits(excArgs, MAX_MESSAGE_UNITS);
+  budget.charge(units);
+  if (units <= MAX_MESSAGE_UNITS) return new RemoteTaskError({ excType, excModule, excArgs });
+  const error = new RemoteTaskError({ excType, excModule, excArgs: [] });
+  // The fields are read-only for users; here they are set once, right after construction.
+  Object.assign(error, { excArgs, message: `(${excArgs.length} arguments, too large to format)` });
+  return error;
+}
+
+/**
+ * The size of `value` walked as a tree (each reference and each character counted), or a
+ * number above `limit` as soon as it is known to be larger; cycles count as unbounded.
+ */
+function countUnits(value: unknown, limit: number): number {
+  let units = 0;
+  const pending: unknown[] = [value];
+  // The queue counts too (a wide node is as costly to format as a deep one), and is checked
+  // while it fills, so a huge list costs `limit` steps here, not its length.
+  const add = (child: unknown): boolean => pending.push(child) + units <= limit;
+  while (pending.length > 0) {
+    const item = pending.pop();
+    units += typeof item === 'string' || item instanceof Uint8Array ? 1 + item.length : 1;
+    if (units > limit) return limit + 1;
+    if (item === null || typeof item !== 'object' || item instanceof Uint8Array) continue;
+    let fits = true;
+    if (item instanceof Map) {
+      for (const [k, v] of item) if (!(fits = add(k) && add(v))) break;
+    } else if (item instanceof Set || Array.isArray(item)) {
+      for (const v of item) if (!(fits = add(v))) break;
+    } else {
+      for (const key in item) if (!(fits = add((item as Record<string, unknown>)[key]))) break;
+    }
+    if (!fits) return limit + 1;
+  }
+  return units;
+}
+
+function finishObject(call: PyCall, [callee, args, kwargs, state, items, entries]: unknown[]): PickledObject {
+  const out = call.out as PickledObject;
+  if (!(call.callee instanceof PyGlobal)) Object.assign(out, { callee });
+  fillPickledObject(out, {
+    args: args as unknown[],
+    kwargs: (kwargs as Dict | null) ?? null,
+    state: call.hasState ? state : undefined,
+    items: (items as unknown[] | null) ?? null,
+    entries: (entries as Dict | null) ?? null,
+  });
+  return out;
 }
 
 function flatten(dict: PyDict): unknown[] {
@@ -235,10 +299,26 @@ function flatten(dict: PyDict): unknown[] {
   return pairs;
 }
 
+function fillDict(out: Dict, pairs: readonly unknown[]): void {
+  for (let i = 0; i < pairs.length; i += 2) {
+    const key = pairs[i];
+    const value = pairs[i + 1];
+    if (out instanceof Map) {
+      out.set(key, value);
+    } else if (key === '__proto__') {
+      // Assignment would replace the object's prototype instead of adding a key.
+      Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+    } else {
+      out[key as string] = value;
+    }
+  }
+}
+
 /** The elements Python's `set(x)` would iterate (lists, tuples, sets, dict keys, characters). */
-function iterableItems(source: unknown): unknown[] {
+function iterableItems(source: unknown): readonly unknown[] {
   if (source === undefined) return [];
-  if (Array.isArray(source)) return source;
+  const items = sequenceItems(source);
+  if (items) return items;
   if (source instanceof PySet) return [...source.items];
   if (source instanceof PyDict) return [...source.entries.keys()];
   if (typeof source === 'string') return [...source];
@@ -250,12 +330,14 @@ function dictLikePairs(call: PyCall): unknown[] {
   const pairs: unknown[] = [];
   const sources = call.kind === 'defaultdict' ? call.args.slice(1) : call.args.slice(0, 1);
   for (const source of sources) {
+    const items = sequenceItems(source);
     if (source instanceof PyDict) {
       for (const [key, value] of source.entries) pairs.push(key, value);
-    } else if (Array.isArray(source)) {
-      for (const pair of source) {
-        if (!Array.isArray(pair) || pair.length !== 2) throw new DecodeError('Corrupt pickle: a dict needs (key, value) pairs.');
-        pairs.push(pair[0], pair[1]);
+    } else if (items) {
+      for (const pair of items) {
+        const kv = sequenceItems(pair);
+        if (!kv || kv.length !== 2) throw new DecodeError('Corrupt pickle: a dict needs (key, value) pairs.');
+        pairs.push(kv[0], kv[1]);
       }
     } else if (source !== null && source !== undefined) {
       throw new DecodeError('Corrupt pickle: unsupported argument for a dict-like class.');
@@ -263,17 +345,6 @@ function dictLikePairs(call: PyCall): unknown[] {
   }
   if (call.dictItems) for (const [key, value] of call.dictItems.entries) pairs.push(key, value);
   return pairs;
-}
-
-function setEntry(out: Dict, key: unknown, value: unknown): void {
-  if (out instanceof Map) {
-    out.set(key, value);
-  } else if (key === '__proto__') {
-    // Assignment would replace the object's prototype instead of adding a key.
-    Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
-  } else {
-    out[key as string] = value;
-  }
 }
 
 function resultId(id: unknown, what: string): string {

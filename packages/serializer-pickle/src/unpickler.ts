@@ -19,11 +19,12 @@
 import { DecodeError } from '@resultkit/core';
 
 import { classifyGlobal, normalizeModule, type GlobalKind } from './allow-list.js';
+import { Budget } from './budget.js';
 import { ByteReader } from './byte-reader.js';
 import { decodeLong, parseDecimalInteger } from './integers.js';
 import { EAGER_KINDS, evaluateEagerly } from './known-values.js';
 import { HIGHEST_PROTOCOL, Op } from './opcodes.js';
-import { PyCall, PyDict, PyGlobal, PySet } from './python-objects.js';
+import { PyCall, PyDict, PyGlobal, PyList, PySet, PyTuple, sequenceItems } from './python-objects.js';
 import { revive } from './revive.js';
 import { decodeLatin1, decodeQuotedString, decodeRawUnicodeEscape, decodeUtf8 } from './text.js';
 
@@ -47,12 +48,14 @@ const FLOAT_TEXT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|
 /** Decodes a pickle into plain values. Never imports or executes anything. */
 export function loads(data: Uint8Array, options: LoadOptions = {}): unknown {
   if (!(data instanceof Uint8Array)) throw new DecodeError('A pickle must be given as a Uint8Array.');
-  return revive(new Unpickler(data, options).run());
+  const budget = new Budget(data.length);
+  return revive(new Unpickler(data, options, budget).run(), budget);
 }
 
 class Unpickler {
   readonly #in: ByteReader;
   readonly #options: LoadOptions;
+  readonly #budget: Budget;
   #stack: unknown[] = [];
   // MARK saves the current stack here and starts a new one, as Python 3's unpickler does.
   readonly #metastack: unknown[][] = [];
@@ -60,9 +63,10 @@ class Unpickler {
   /** Offset of the opcode being executed, for messages. */
   #at = 0;
 
-  constructor(data: Uint8Array, options: LoadOptions) {
+  constructor(data: Uint8Array, options: LoadOptions, budget: Budget) {
     this.#in = new ByteReader(data);
     this.#options = options;
+    this.#budget = budget;
   }
 
   #fail(message: string): never {
@@ -259,16 +263,18 @@ class Unpickler {
           this.#push(this.#bytes(input.length64('BYTEARRAY8'), 'BYTEARRAY8'));
           break;
 
-        // Lists (mutable arrays).
+        // Lists.
         case Op.EMPTY_LIST:
-          this.#push([]);
+          this.#push(new PyList());
           break;
         case Op.LIST:
-          this.#push(this.#popMark());
+          this.#push(new PyList(this.#popMark()));
           break;
         case Op.APPEND: {
           const item = this.#pop();
-          this.#extend(this.#top(), [item]);
+          const target = this.#top();
+          if (target instanceof PyList) target.items.push(item);
+          else this.#extend(target, [item]);
           break;
         }
         case Op.APPENDS: {
@@ -277,27 +283,27 @@ class Unpickler {
           break;
         }
 
-        // Tuples (frozen arrays).
+        // Tuples.
         case Op.EMPTY_TUPLE:
-          this.#push(Object.freeze([]));
+          this.#push(new PyTuple([]));
           break;
         case Op.TUPLE:
-          this.#push(Object.freeze(this.#popMark()));
+          this.#push(new PyTuple(this.#popMark()));
           break;
         case Op.TUPLE1:
-          this.#push(Object.freeze([this.#pop()]));
+          this.#push(new PyTuple([this.#pop()]));
           break;
         case Op.TUPLE2: {
           const b = this.#pop();
           const a = this.#pop();
-          this.#push(Object.freeze([a, b]));
+          this.#push(new PyTuple([a, b]));
           break;
         }
         case Op.TUPLE3: {
           const c = this.#pop();
           const b = this.#pop();
           const a = this.#pop();
-          this.#push(Object.freeze([a, b, c]));
+          this.#push(new PyTuple([a, b, c]));
           break;
         }
 
@@ -362,13 +368,13 @@ class Unpickler {
         case Op.REDUCE: {
           const args = this.#pop();
           const callee = this.#pop();
-          this.#push(this.#call(callee, this.#tuple(args, 'REDUCE'), null));
+          this.#push(this.#call(callee, this.#tuple(args, 'REDUCE'), null, args as PyTuple | PyList));
           break;
         }
         case Op.NEWOBJ: {
           const args = this.#pop();
           const cls = this.#pop();
-          this.#push(this.#call(cls, this.#tuple(args, 'NEWOBJ'), null));
+          this.#push(this.#call(cls, this.#tuple(args, 'NEWOBJ'), null, args as PyTuple | PyList));
           break;
         }
         case Op.NEWOBJ_EX: {
@@ -376,7 +382,7 @@ class Unpickler {
           const args = this.#pop();
           const cls = this.#pop();
           if (!(kwargs instanceof PyDict)) this.#fail('NEWOBJ_EX needs a dict of keyword arguments');
-          this.#push(this.#call(cls, this.#tuple(args, 'NEWOBJ_EX'), kwargs));
+          this.#push(this.#call(cls, this.#tuple(args, 'NEWOBJ_EX'), kwargs, args as PyTuple | PyList));
           break;
         }
         case Op.OBJ: {
@@ -424,15 +430,17 @@ class Unpickler {
     }
   }
 
+  /** Python unpacks the arguments with `*args`; a tuple is what picklers write (a list works too). */
   #tuple(value: unknown, what: string): readonly unknown[] {
-    if (!Array.isArray(value)) this.#fail(`${what} needs a tuple of arguments`);
-    return value;
+    const items = sequenceItems(value);
+    if (!items) this.#fail(`${what} needs a tuple of arguments`);
+    return items;
   }
 
   #extend(target: unknown, items: unknown[]): void {
-    if (Array.isArray(target) && !Object.isFrozen(target)) {
+    if (target instanceof PyList) {
       // push(...items) would overflow the call stack for very large batches.
-      for (const item of items) target.push(item);
+      for (const item of items) target.items.push(item);
     } else if (target instanceof PyCall) {
       const list = (target.listItems ??= []);
       for (const item of items) list.push(item);
@@ -454,11 +462,13 @@ class Unpickler {
    * evaluated (as data), forwarding helpers are rewritten to the call they stand for, and
    * everything else is recorded as a `PyCall` for the reviver.
    */
-  #call(callee: unknown, args: readonly unknown[], kwargs: PyDict | null): unknown {
+  #call(callee: unknown, args: readonly unknown[], kwargs: PyDict | null, argsNode: PyTuple | PyList | null = null): unknown {
     if (!(callee instanceof PyGlobal)) {
       if (this.#options.strict) this.#fail('strict mode refuses to call something that is not a global');
-      return new PyCall(callee, undefined, args, kwargs);
+      return new PyCall(callee, undefined, args, kwargs, argsNode);
     }
+    // Classifying reads both names, which the memo can make long and reuse many times.
+    this.#budget.charge(1 + callee.module.length + callee.name.length);
     const kind = classifyGlobal(callee.module, callee.name, this.#options.isException);
     const [first, second, third] = args;
     // A forwarding helper may name any class but another forwarding helper: that keeps the
@@ -478,19 +488,22 @@ class Unpickler {
         }
         return this.#unlisted(callee, args, kwargs);
       case 'newobj':
-        if (target) return this.#call(target, args.slice(1), kwargs);
+        if (target) {
+          this.#budget.charge(args.length);
+          return this.#call(target, args.slice(1), kwargs);
+        }
         return this.#unlisted(callee, args, kwargs);
       case 'app-attr':
         // celery.app.base._unpickle_appattr('GroupResult', args) == app.GroupResult(*args).
-        if ((first === 'AsyncResult' || first === 'GroupResult') && Array.isArray(second)) {
-          return this.#call(new PyGlobal('celery.result', first), second, null);
+        if ((first === 'AsyncResult' || first === 'GroupResult') && sequenceItems(second)) {
+          return this.#call(new PyGlobal('celery.result', first), sequenceItems(second) ?? [], null);
         }
         return this.#unlisted(callee, args, kwargs);
       case undefined:
-        return this.#unlisted(callee, args, kwargs);
+        return this.#unlisted(callee, args, kwargs, argsNode);
       default:
         if (EAGER_KINDS.has(kind)) return this.#evaluate(kind, args);
-        return new PyCall(callee, kind, args, kwargs);
+        return new PyCall(callee, kind, args, kwargs, argsNode);
     }
   }
 
@@ -499,19 +512,19 @@ class Unpickler {
     return kind === 'getattr' || kind === 'reconstructor' || kind === 'newobj' || kind === 'app-attr';
   }
 
-  #unlisted(callee: PyGlobal, args: readonly unknown[], kwargs: PyDict | null): PyCall {
+  #unlisted(callee: PyGlobal, args: readonly unknown[], kwargs: PyDict | null, argsNode: PyTuple | PyList | null = null): PyCall {
     if (this.#options.strict) {
       throw new DecodeError(
         `Refusing to decode a call of ${callee.qualifiedName} (opcode at offset ${this.#at}): it is not on the ` +
           `allow-list and strict mode is on. Nothing was executed.`,
       );
     }
-    return new PyCall(callee, undefined, args, kwargs);
+    return new PyCall(callee, undefined, args, kwargs, argsNode);
   }
 
   #evaluate(kind: GlobalKind, args: readonly unknown[]): unknown {
     try {
-      return evaluateEagerly(kind, args);
+      return evaluateEagerly(kind, args, this.#budget);
     } catch (error) {
       if (error instanceof DecodeError) {
         throw new DecodeError(`${error.message} (opcode at offset ${this.#at})`, { cause: error });

@@ -44,12 +44,8 @@ describe('Celery 5.2 database rows', () => {
       list: [1, 'two', 3, null, [4, { five: 5 }]],
       nested: { a: { b: { c: [1, 2, { d: 'deep' }] } } },
     });
-    // Everything but `big` is exactly what read.py printed. read.py printed 9007199254740993,
-    // which a JavaScript number literal (as in the fixture) cannot hold; the bigint can.
-    const { big, ...rest } = value;
-    const { big: _readBig, ...readRest } = capture('success-json').read.result as Record<string, unknown>;
-    expect(rest).toEqual(readRest);
-    expect(big).toBe(2n ** 53n + 1n);
+    // Exactly what read.py printed (its 3.0 is the number 3 in JavaScript).
+    expect(value).toEqual(capture('success-json').read.result);
   });
 
   it('datetime, date, time, UUID and Decimal results read as the Python values', () => {

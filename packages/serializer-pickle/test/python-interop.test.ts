@@ -59,6 +59,11 @@ const bigValues: Record<string, unknown> = {
     const inner = ['s'];
     return { first: inner, second: inner };
   })(),
+  // The same array as a list value and as a dict key (a tuple there): two Python objects.
+  twoForms: (() => {
+    const pair = [1, 2];
+    return { list: pair, map: new Map([[pair, 'x']]), set: new Set([1]), keyed: new Map([[new Set([1]), 'y']]) };
+  })(),
   manyItems: Array.from({ length: 5000 }, (_, i) => ({ i, s: `item ${i}` })),
   bigString: 'y'.repeat(70_000),
   bigBytes: new Uint8Array(70_000).fill(7),

@@ -254,6 +254,58 @@ describe('cycles, sharing and size', () => {
   });
 });
 
+describe('decompression bombs: reuse through the memo cannot multiply the work', () => {
+  // Each bomb stores one big value in the memo, then uses it in 20,000 calls of a few bytes each.
+  const calls = 20_000;
+  const bigList = pk('(', 'K\x01'.repeat(50_000), 'l', 0x94);
+  const bigTuple = pk('(', 'K\x01'.repeat(50_000), 't', 0x94);
+  const bigText = pk('X', u32(100_000), 'a'.repeat(100_000), 0x94);
+
+  function bomb(setup: Uint8Array, call: readonly number[]): Uint8Array {
+    return pk(PROTO4, setup, '(', Array.from({ length: calls }, () => call).flat(), 'l.');
+  }
+
+  const cases: Record<string, Uint8Array> = {
+    'set(big_list)': bomb(pk(su('builtins'), su('set'), 0x93, 0x94, bigList), [0x68, 0, 0x68, 1, 0x85, 0x52]),
+    '_codecs.encode(big_text)': bomb(pk(su('_codecs'), su('encode'), 0x93, 0x94, bigText, su('latin1'), 0x94), [0x68, 0, 0x68, 1, 0x68, 2, 0x86, 0x52]),
+    'ValueError(big_list)': bomb(pk(su('builtins'), su('ValueError'), 0x93, 0x94, bigList), [0x68, 0, 0x68, 1, 0x85, 0x52]),
+    'OrderedDict(big_pairs)': bomb(
+      pk(su('collections'), su('OrderedDict'), 0x93, 0x94, '(', 'K\x01K\x02\x86'.repeat(20_000), 'l', 0x94),
+      [0x68, 0, 0x68, 1, 0x85, 0x52],
+    ),
+  };
+
+  for (const [name, data] of Object.entries(cases)) {
+    it(`refuses ${name} repeated ${calls} times, quickly`, () => {
+      const started = performance.now();
+      expect(decodeError(() => loads(data)).message).toMatch(/reuses values/);
+      expect(performance.now() - started).toBeLessThan(3000);
+    });
+  }
+
+  it('shares one big argument tuple between 20,000 recorded calls instead of copying it', () => {
+    const started = performance.now();
+    const objects = loads(bomb(pk(su('app'), su('Thing'), 0x93, 0x94, bigTuple), [0x68, 0, 0x68, 1, 0x52])) as PickledObject[];
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(objects).toHaveLength(calls);
+    expect(objects[0]?.args).toHaveLength(50_000);
+    expect(objects[0]?.args).toBe(objects[calls - 1]?.args);
+  });
+
+  it('decodes an exception whose argument is a 2^60-element tree of shared lists, with a short message', () => {
+    // Memo 0 is 'leaf'; memo i+1 is [memo i, memo i] (each list is popped once memoized).
+    const parts: number[] = [...PROTO4, ...su('builtins'), ...su('ValueError'), 0x93, ...su('leaf'), 0x94, 0x30];
+    for (let i = 0; i < 60; i++) parts.push(0x28, 0x68, i, 0x68, i, 0x6c, 0x94, 0x30);
+    parts.push(0x68, 60, 0x85, 0x52, 0x2e);
+    const started = performance.now();
+    const error = loads(Uint8Array.from(parts)) as RemoteTaskError;
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(error).toBeInstanceOf(RemoteTaskError);
+    expect(error.message).toBe('(1 arguments, too large to format)');
+    expect(error.excArgs).toHaveLength(1);
+  });
+});
+
 describe('malformed input is a DecodeError that says where', () => {
   it('rejects every truncation of a valid pickle with the offset', () => {
     const data = dumps({ a: [1, 2.5, 'héllo', 2n ** 70n, Uint8Array.of(1)], b: new Date(0) }, { protocol: 5 });

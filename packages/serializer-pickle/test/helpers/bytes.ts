@@ -10,7 +10,7 @@ export function pk(...parts: Part[]): Uint8Array {
   for (const part of parts) {
     if (typeof part === 'number') out.push(part);
     else if (typeof part === 'string') for (let i = 0; i < part.length; i++) out.push(part.charCodeAt(i) & 0xff);
-    else out.push(...part);
+    else for (const byte of part) out.push(byte); // not push(...part): parts can be megabytes
   }
   return Uint8Array.from(out);
 }

@@ -1,0 +1,67 @@
+import { Codec, CodecRegistry, ContentDisallowedError, createBackend, DecodeError, RemoteTaskError, states } from '@resultkit/core';
+import { describe, expect, it } from 'vitest';
+
+import { createPickleSerializer, loads, pickle, PickledObject } from '../src/index.js';
+import { pk } from './helpers/bytes.js';
+
+describe('the pickle serializer', () => {
+  it("uses kombu's name, content type and encoding", () => {
+    expect([pickle.name, pickle.contentType, pickle.contentEncoding]).toEqual(['pickle', 'application/x-python-serialize', 'binary']);
+  });
+
+  it("writes protocol 4 by default, as kombu's pickle serializer", () => {
+    expect(Array.from(pickle.encode(1).subarray(0, 2))).toEqual([0x80, 4]);
+    expect(Array.from(createPickleSerializer({ protocol: 5 }).encode(1).subarray(0, 2))).toEqual([0x80, 5]);
+  });
+
+  it('round-trips a Celery meta document', () => {
+    const meta = {
+      status: 'FAILURE',
+      result: { exc_type: 'ValueError', exc_message: ['bad', 42], exc_module: 'builtins' },
+      traceback: 'Traceback (most recent call last): ...',
+      children: [],
+      date_done: '2024-01-02T03:04:05.678900+00:00',
+      task_id: 'f6b6c14e-dba2-5989-9b81-35bf4382d673',
+    };
+    expect(pickle.decode(pickle.encode(meta))).toEqual(meta);
+  });
+
+  it('passes reader options through (strict refuses unknown calls)', () => {
+    const data = pk('cos\nsystem\n(S\'true\'\ntR.');
+    expect(pickle.decode(data)).toBeInstanceOf(PickledObject);
+    expect(() => createPickleSerializer({ strict: true }).decode(data)).toThrow(DecodeError);
+    const error = createPickleSerializer({ isException: (module) => module === 'app' }).decode(pk('capp\nBoom\n(tR.'));
+    expect(error).toBeInstanceOf(RemoteTaskError);
+  });
+
+  it('works inside a core Codec, which enforces the accept whitelist', () => {
+    const registry = new CodecRegistry({ serializers: [pickle] });
+    const codec = new Codec({ registry, serializer: 'pickle', accept: ['pickle'] });
+    const bytes = codec.encode({ status: 'SUCCESS', result: [1, 2n ** 64n] });
+    expect(codec.decode(bytes)).toEqual({ status: 'SUCCESS', result: [1, 2n ** 64n] });
+    expect(() => codec.decode(Uint8Array.of(0x80, 4, 0xff))).toThrow(DecodeError);
+    const jsonOnly = new Codec({ registry, serializer: 'pickle', accept: ['json'] });
+    expect(() => jsonOnly.decode(bytes)).toThrow(ContentDisallowedError);
+  });
+
+  it('decodes the same bytes as loads', () => {
+    const data = pickle.encode({ a: 1 });
+    expect(pickle.decode(data)).toEqual(loads(data));
+  });
+});
+
+describe('loading by name', () => {
+  it('exports `serializer`, which createBackend imports for serializer: "pickle"', async () => {
+    const mod = await import('../src/index.js');
+    expect(mod.serializer).toBe(mod.pickle);
+    const backend = await createBackend('memory://pickle-by-name', { serializer: 'pickle', accept: ['pickle'] });
+    try {
+      await backend.storeResult('t1', { when: new Date(0), big: 2n ** 70n }, states.SUCCESS);
+      expect(await backend.asyncResult('t1').get({ timeout: 1000 })).toEqual({ when: new Date(0), big: 2n ** 70n });
+      await backend.markAsFailure('t2', new RemoteTaskError({ excType: 'KeyError', excArgs: ['k'] }));
+      await expect(backend.asyncResult('t2').get({ timeout: 1000 })).rejects.toMatchObject({ excType: 'KeyError', excArgs: ['k'] });
+    } finally {
+      await backend.close();
+    }
+  });
+});
