@@ -18,6 +18,7 @@ export function createRedisAdapter(url: string, context: AdapterContext): RedisA
     keys,
     chordOrdered: options.chordOrdered ?? true,
     chordJoinTimeout: options.chordJoinTimeout ?? 3,
+    coalesceWrites: options.coalesceWrites ?? true,
   };
 
   if (options.client) {

@@ -71,7 +71,13 @@ export interface RedisBackendOptions {
   maxConnections?: number;
   /** `CLIENT SETNAME` of the connections (`redis_client_name`); the pub/sub one gets `:pubsub` appended. Default `resultkit`. */
   clientName?: string;
-  /** ioredis auto-pipelining: commands issued in one tick share one write (default false). */
+  /**
+   * Commands issued in the same tick leave in one socket write (the socket is corked until
+   * the end of the tick). Default true: with many requests in flight it roughly halves the
+   * CPU spent per store or read. Replies and ordering are unchanged.
+   */
+  coalesceWrites?: boolean;
+  /** ioredis auto-pipelining instead (default false; slower than `coalesceWrites` in our benchmark). */
   autoPipelining?: boolean;
   /** Any other ioredis option, applied last (for example `retryStrategy` or `tls.servername`). */
   ioredis?: RedisOptions;

@@ -137,6 +137,24 @@ describe('what Celery stored reads as Python read it', () => {
     });
   }
 
+  it('Celery 5.5 documents (app-timezone date_done, kombu 5.3 envelopes) read, and their SUCCESS is kept', async () => {
+    // The 5.5.3 capture from the wire-format notes (§2.1), with a kombu 5.3 datetime in the result.
+    const id = '12c84d7d-d478-4e4a-9e99-d04240779fb8';
+    const key = `celery-task-meta-${id}`;
+    const stored =
+      '{"status": "SUCCESS", "result": {"at": {"__type__": "datetime", "__value__": "2024-01-02T03:04:05.678901+00:00"}}, "traceback": null, ' +
+      '"children": [], "date_done": "2026-11-23T20:42:23.239083+01:00", "name": "tasks.add", "args": [2, 3], "kwargs": {}, ' +
+      `"worker": "celery@vm", "retries": 0, "queue": "celery", "task_id": "${id}"}`;
+    written.push(key);
+    await raw.set(key, stored);
+    const meta = await backend.getTaskMeta(id);
+    expect(meta.dateDone?.toISOString()).toBe('2026-11-23T19:42:23.239Z');
+    expect((meta.result as { at: Date }).at.toISOString()).toBe('2024-01-02T03:04:05.678Z');
+    expect(meta).toMatchObject({ name: 'tasks.add', args: [2, 3], worker: 'celery@vm', queue: 'celery' });
+    await backend.markAsRetry(id, new Error('duplicate delivery'));
+    expect(await raw.get(key)).toBe(stored);
+  });
+
   it('a Celery group restores with its members in order', async () => {
     const capture = readRedisCapture('group');
     written.push(capture.key);

@@ -58,7 +58,17 @@ export function decodeException(
   context: { traceback?: string | null; taskId?: string; state?: string } = {},
 ): RemoteTaskError | null {
   if (value === null || value === undefined || value === false || value === 0 || value === '') return null;
-  if (value instanceof RemoteTaskError) return value;
+  if (value instanceof RemoteTaskError) {
+    // Already an exception (a pickled one): add what the document knows about it.
+    return new RemoteTaskError({
+      excType: value.excType,
+      excModule: value.excModule,
+      excArgs: value.excArgs,
+      traceback: value.traceback ?? context.traceback ?? null,
+      taskId: value.taskId ?? context.taskId,
+      state: value.state ?? context.state,
+    });
+  }
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new DecodeError(`A stored exception must be a dict with exc_type; got ${typeof value}.`);
   }

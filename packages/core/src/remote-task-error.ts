@@ -49,12 +49,42 @@ export class RemoteTaskError extends ResultkitError {
   }
 }
 
+// The message is for people: each argument as short text. Arguments are data from another
+// process, possibly hostile (a pickle can share one list a billion times), so formatting walks
+// at most a fixed number of nodes and characters instead of serialising the whole value.
+const MAX_ARG_CHARS = 1_000;
+const MAX_ARG_NODES = 1_000;
+
 function formatArg(arg: unknown): string {
-  if (typeof arg === 'string') return arg;
-  if (typeof arg === 'bigint') return arg.toString();
-  try {
-    return JSON.stringify(arg) ?? String(arg);
-  } catch {
-    return String(arg);
-  }
+  if (typeof arg === 'string') return arg.length > MAX_ARG_CHARS ? `${arg.slice(0, MAX_ARG_CHARS)}…` : arg;
+  const budget = { nodes: MAX_ARG_NODES, chars: MAX_ARG_CHARS };
+  const text = formatValue(arg, budget);
+  return budget.nodes <= 0 || budget.chars <= 0 ? `${text}…` : text;
+}
+
+function formatValue(value: unknown, budget: { nodes: number; chars: number }): string {
+  if (--budget.nodes < 0 || budget.chars <= 0) return '';
+  let text: string;
+  if (value === null || value === undefined) text = 'null';
+  else if (typeof value === 'string') text = JSON.stringify(value.length > budget.chars ? value.slice(0, budget.chars) : value);
+  else if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') text = String(value);
+  else if (value instanceof Date) text = Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  else if (value instanceof Uint8Array) text = `<${value.length} bytes>`;
+  else if (Array.isArray(value)) {
+    const parts: string[] = [];
+    for (const item of value) {
+      if (budget.nodes <= 0 || budget.chars <= 0) break;
+      parts.push(formatValue(item, budget));
+    }
+    text = `[${parts.join(', ')}]`;
+  } else if (typeof value === 'object') {
+    const parts: string[] = [];
+    for (const key in value) {
+      if (budget.nodes <= 0 || budget.chars <= 0) break;
+      parts.push(`${JSON.stringify(key)}: ${formatValue((value as Record<string, unknown>)[key], budget)}`);
+    }
+    text = `{${parts.join(', ')}}`;
+  } else text = String(value);
+  budget.chars -= text.length;
+  return text;
 }

@@ -40,3 +40,22 @@ describe('exceptions', () => {
     expect(() => decodeException({ exc_type: 'X', exc_module: 5 })).toThrow(DecodeError);
   });
 });
+
+describe('exception messages', () => {
+  it('format hostile arguments in bounded time and length', () => {
+    // One list shared at every level: 2^40 leaves when written out as a tree.
+    let shared: unknown[] = ['x'];
+    for (let i = 0; i < 40; i++) shared = [shared, shared];
+    const started = performance.now();
+    const error = new RemoteTaskError({ excType: 'ValueError', excArgs: [shared, 'y'.repeat(1e6)] });
+    expect(performance.now() - started).toBeLessThan(200);
+    expect(error.message.length).toBeLessThan(3_000);
+    expect(error.excArgs[0]).toBe(shared);
+  });
+
+  it('an already decoded exception gets the document’s traceback, task id and state', () => {
+    const pickled = new RemoteTaskError({ excType: 'KeyError', excModule: 'builtins', excArgs: ['k'] });
+    const decoded = decodeException(pickled, { traceback: 'tb', taskId: 't1', state: 'FAILURE' });
+    expect(decoded).toMatchObject({ excType: 'KeyError', excArgs: ['k'], traceback: 'tb', taskId: 't1', state: 'FAILURE' });
+  });
+});

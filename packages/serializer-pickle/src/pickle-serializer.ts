@@ -1,6 +1,8 @@
-import type { Serializer } from '@resultkit/core';
+import { DecodeError, type Serializer } from '@resultkit/core';
 
+import { Budget } from './budget.js';
 import { dumps, type DumpOptions } from './pickler.js';
+import { treeSize } from './tree-size.js';
 import { loads, type LoadOptions } from './unpickler.js';
 
 export interface PickleSerializerOptions extends DumpOptions, LoadOptions {}
@@ -8,6 +10,11 @@ export interface PickleSerializerOptions extends DumpOptions, LoadOptions {}
 /**
  * A `Serializer` for kombu's `pickle` content type (`application/x-python-serialize`), with
  * the given writer and reader options. Reading stays data-only whatever the options say.
+ *
+ * Unlike `loads`, it also refuses a result that is far larger as a tree than as a pickle
+ * (references shared thousands of times, or cycles). The rest of resultkit treats a result
+ * document as a tree: it formats exception arguments and JSON-encodes documents. A pickle of a
+ * few hundred bytes could otherwise keep it busy for minutes.
  */
 export function createPickleSerializer(options: PickleSerializerOptions = {}): Serializer {
   const dumpOptions: DumpOptions = {
@@ -21,7 +28,17 @@ export function createPickleSerializer(options: PickleSerializerOptions = {}): S
     contentType: 'application/x-python-serialize',
     contentEncoding: 'binary',
     encode: (value) => dumps(value, dumpOptions),
-    decode: (data) => loads(data, loadOptions),
+    decode: (data) => {
+      const value = loads(data, loadOptions);
+      const limit = Budget.forInput(data.length);
+      if (treeSize(value, limit) > limit) {
+        throw new DecodeError(
+          'Refusing the pickled result: it shares references so heavily (or cyclically) that as a document it would be ' +
+            `larger than ${limit} units. Use loads() from @resultkit/serializer-pickle to read it as a graph.`,
+        );
+      }
+      return value;
+    },
   };
 }
 

@@ -19,6 +19,7 @@ import { DecodeError, RemoteTaskError } from '@resultkit/core';
 
 import type { Budget } from './budget.js';
 import { uuidFromCall } from './known-values.js';
+import { treeSize } from './tree-size.js';
 import { BUILDING, DONE, type PyCall, PyDict, PyGlobal, PyList, PyNode, PySet, PyTuple, sequenceItems } from './python-objects.js';
 import { PickledAsyncResult, PickledGlobal, PickledGroupResult, PickledObject, fillPickledObject, type PickledResult } from './values.js';
 
@@ -201,6 +202,8 @@ function visitCall(call: PyCall, walk: Walk): unknown {
         [args[0], args[1] ?? null, args[2] ?? null],
         ([id, results, parent]) => {
           const children = Array.isArray(results) ? results : [];
+          // The results list may be shared by many GroupResult calls; each one walks it.
+          walk.budget.charge(children.length);
           const typed = children.map((child) => {
             const result = asResult(child);
             if (!result) throw new DecodeError('Corrupt pickle: a GroupResult child is not an AsyncResult or GroupResult.');
@@ -243,41 +246,13 @@ const MAX_MESSAGE_UNITS = 100_000;
 function remoteTaskError(excType: string, excModule: string | null, excArgs: unknown[], budget: Budget): RemoteTaskError {
   // Measuring and formatting both cost about `units`: charged, as the same big arguments may be
   // shared by many exceptions.
-  const units = countUnits(excArgs, MAX_MESSAGE_UNITS);
+  const units = treeSize(excArgs, MAX_MESSAGE_UNITS);
   budget.charge(units);
   if (units <= MAX_MESSAGE_UNITS) return new RemoteTaskError({ excType, excModule, excArgs });
   const error = new RemoteTaskError({ excType, excModule, excArgs: [] });
   // The fields are read-only for users; here they are set once, right after construction.
   Object.assign(error, { excArgs, message: `(${excArgs.length} arguments, too large to format)` });
   return error;
-}
-
-/**
- * The size of `value` walked as a tree (each reference and each character counted), or a
- * number above `limit` as soon as it is known to be larger; cycles count as unbounded.
- */
-function countUnits(value: unknown, limit: number): number {
-  let units = 0;
-  const pending: unknown[] = [value];
-  // The queue counts too (a wide node is as costly to format as a deep one), and is checked
-  // while it fills, so a huge list costs `limit` steps here, not its length.
-  const add = (child: unknown): boolean => pending.push(child) + units <= limit;
-  while (pending.length > 0) {
-    const item = pending.pop();
-    units += typeof item === 'string' || item instanceof Uint8Array ? 1 + item.length : 1;
-    if (units > limit) return limit + 1;
-    if (item === null || typeof item !== 'object' || item instanceof Uint8Array) continue;
-    let fits = true;
-    if (item instanceof Map) {
-      for (const [k, v] of item) if (!(fits = add(k) && add(v))) break;
-    } else if (item instanceof Set || Array.isArray(item)) {
-      for (const v of item) if (!(fits = add(v))) break;
-    } else {
-      for (const key in item) if (!(fits = add((item as Record<string, unknown>)[key]))) break;
-    }
-    if (!fits) return limit + 1;
-  }
-  return units;
 }
 
 function finishObject(call: PyCall, [callee, args, kwargs, state, items, entries]: unknown[]): PickledObject {

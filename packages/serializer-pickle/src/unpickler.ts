@@ -13,7 +13,11 @@
  *   `DecodeError` before anything is allocated;
  * - every stack slot, memo entry and container item is created by an opcode of at least one
  *   byte, so none of them can outgrow the input; memo references share, never copy;
- * - decimal integers are limited to 4300 digits, as in Python 3.11.
+ * - the few operations that work on a whole argument each time they run (`set(x)`,
+ *   `_codecs.encode(x)`, ...) are charged to a budget proportional to the input (`budget.ts`),
+ *   so reusing one big value many times cannot multiply the work;
+ * - decimal integers are limited to 4300 digits, as in Python 3.11, and text patterns are
+ *   matched with linear-time regular expressions.
  * Any malformed input raises `DecodeError` (from `@resultkit/core`), never another error.
  */
 import { DecodeError } from '@resultkit/core';
@@ -43,7 +47,9 @@ export interface LoadOptions {
   isException?: (module: string, name: string) => boolean;
 }
 
-const FLOAT_TEXT = /^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
+// Written so that no run of digits can be split two ways: an ambiguous pattern (\d+\.?\d*)
+// backtracks quadratically on a long line of digits that ends badly.
+const FLOAT_TEXT = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf(?:inity)?|nan)$/i;
 
 /** Decodes a pickle into plain values. Never imports or executes anything. */
 export function loads(data: Uint8Array, options: LoadOptions = {}): unknown {
@@ -508,6 +514,7 @@ class Unpickler {
   }
 
   #isForwarding(global: PyGlobal): boolean {
+    this.#budget.charge(1 + global.module.length + global.name.length);
     const kind = classifyGlobal(global.module, global.name, this.#options.isException);
     return kind === 'getattr' || kind === 'reconstructor' || kind === 'newobj' || kind === 'app-attr';
   }

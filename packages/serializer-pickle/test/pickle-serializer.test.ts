@@ -2,7 +2,7 @@ import { Codec, CodecRegistry, ContentDisallowedError, createBackend, DecodeErro
 import { describe, expect, it } from 'vitest';
 
 import { createPickleSerializer, loads, pickle, PickledObject } from '../src/index.js';
-import { pk } from './helpers/bytes.js';
+import { pk, su } from './helpers/bytes.js';
 
 describe('the pickle serializer', () => {
   it("uses kombu's name, content type and encoding", () => {
@@ -42,6 +42,24 @@ describe('the pickle serializer', () => {
     expect(() => codec.decode(Uint8Array.of(0x80, 4, 0xff))).toThrow(DecodeError);
     const jsonOnly = new Codec({ registry, serializer: 'pickle', accept: ['json'] });
     expect(() => jsonOnly.decode(bytes)).toThrow(ContentDisallowedError);
+  });
+
+  it('refuses results that explode as a tree (shared 2^30 times, or cyclic), which loads still reads', () => {
+    // {'exc_type': 'ValueError', 'exc_message': <2^30 references to 'leaf' through shared lists>}:
+    // core would spend minutes formatting that message.
+    const parts: number[] = [0x80, 4, 0x7d, ...su('exc_type'), ...su('ValueError'), 0x73, ...su('exc_message'), ...su('leaf'), 0x94, 0x30];
+    for (let i = 0; i < 30; i++) parts.push(0x28, 0x68, i, 0x68, i, 0x6c, 0x94, 0x30);
+    parts.push(0x68, 30, 0x73, 0x2e);
+    const bomb = Uint8Array.from(parts);
+    const started = performance.now();
+    expect(() => pickle.decode(bomb)).toThrow(/shares references/);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(loads(bomb)).toMatchObject({ exc_type: 'ValueError' });
+
+    const cyclic = pk(0x80, 4, ']', 0x94, 'h', 0, 'a', '.');
+    expect(() => pickle.decode(cyclic)).toThrow(DecodeError);
+    const shared = pk(0x80, 4, su('x'.repeat(100)), 0x94, '(', 'h', 0, 'h', 0, 'h', 0, 'l.');
+    expect(pickle.decode(shared)).toEqual(['x'.repeat(100), 'x'.repeat(100), 'x'.repeat(100)]);
   });
 
   it('decodes the same bytes as loads', () => {

@@ -339,6 +339,13 @@ describe('malformed input is a DecodeError that says where', () => {
     decodeError(() => loads(pk(PROTO4, 'T', u32(0xfffffff0), '.')));
   });
 
+  it('reads long FLOAT lines in linear time, valid or not', () => {
+    expect(loads(pk('F', '1'.repeat(100_000), '.5\n.'))).toBe(Infinity);
+    const started = performance.now();
+    decodeError(() => loads(pk('F', '1'.repeat(100_000), 'x\n.')));
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
   it('refuses decimal integers longer than Python accepts (4300 digits)', () => {
     expect(loads(pk('I', '9'.repeat(4300), '\n.'))).toBe(10n ** 4300n - 1n);
     expect(decodeError(() => loads(pk('I', '9'.repeat(4301), '\n.'))).message).toMatch(/4300/);
