@@ -10,6 +10,9 @@ registerConformanceTests({
   writeRaw: async (backend, taskId, bytes) => {
     await adapterOf(backend).client.set(adapterOf(backend).keys.task(taskId), Buffer.from(bytes));
   },
+  writeDocument: async (backend, taskId, document) => {
+    await adapterOf(backend).client.set(adapterOf(backend).keys.task(taskId), Buffer.from(backend.codec.encode(document)));
+  },
   ttlGranularity: 'seconds',
 });
 

@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { AdapterFactory } from './adapter/contract.js';
 import { adapterPackageFor, knownSchemes } from './adapter-packages.js';
 import type { BackendOptions } from './backend-options.js';
@@ -115,17 +118,41 @@ async function loadCompressor(name: string): Promise<Compressor> {
   throw new ConfigurationError(`The "${name}" compression is not registered. Install ${packageName}, or pass it in "compressors".`);
 }
 
-// Imports a package that may not be installed. Only "this package is missing" becomes null;
-// an error inside an installed package is a real error and is thrown as such.
+// Imports a package that may not be installed. Core has no dependency on adapter packages, so
+// resolving from core's own location can miss one the application installed (pnpm's strict
+// layout, workspaces): the application's entry point and working directory are tried next.
+// Only "this package is missing" becomes null; an error inside an installed package is thrown.
 async function importOptional(packageName: string): Promise<unknown> {
   try {
     return await import(packageName);
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    const message = error instanceof Error ? error.message : '';
-    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to load url/i.test(message)) && message.includes(packageName)) {
-      return null;
-    }
-    throw error;
+    if (!isMissing(error, packageName)) throw error;
   }
+  for (const base of applicationBases()) {
+    let resolved: string;
+    try {
+      resolved = createRequire(base).resolve(packageName);
+    } catch {
+      continue;
+    }
+    return import(pathToFileURL(resolved).href);
+  }
+  return null;
+}
+
+function isMissing(error: unknown, packageName: string): boolean {
+  const code = (error as { code?: string }).code;
+  const message = error instanceof Error ? error.message : '';
+  return (
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to (load|resolve)/i.test(message)) &&
+    message.includes(packageName)
+  );
+}
+
+function applicationBases(): string[] {
+  const bases: string[] = [];
+  const main = process.argv[1];
+  if (main) bases.push(main);
+  bases.push(join(process.cwd(), 'package.json'));
+  return bases;
 }
