@@ -4,6 +4,8 @@ import {
   DecodeError,
   ResultkitError,
   fromDocument,
+  groupFromDocument,
+  groupToDocument,
   states,
   toDocument,
   type AdapterCapabilities,
@@ -15,7 +17,6 @@ import {
   type GroupMeta,
   type PushChannel,
   type PushListener,
-  type ResultTuple,
   type TaskMeta,
 } from '@resultkit/core';
 import type { Cluster, Redis } from 'ioredis';
@@ -158,7 +159,7 @@ export class RedisAdapter implements BackendAdapter {
 
   async saveGroup(group: GroupMeta, options: AdapterStoreOptions): Promise<void> {
     // Celery's GroupResult.save(): {"result": [[gid, null], [member tuples]]}, SETEX + PUBLISH.
-    const value = asBuffer(this.#codec.encode({ result: [[group.groupId, null], group.results] }));
+    const value = asBuffer(this.#codec.encode(groupToDocument(group)));
     const [mode, amount] = expiryArgs(options.expires);
     await setAndPublishScript.run(this.#pick(), [this.keys.group(group.groupId)], [value, mode, amount]);
   }
@@ -166,12 +167,7 @@ export class RedisAdapter implements BackendAdapter {
   async loadGroup(groupId: string): Promise<GroupMeta | null> {
     const bytes = await this.#pick().getBuffer(this.keys.group(groupId));
     if (bytes === null) return null;
-    const doc = this.#codec.decode(bytes) as { result?: unknown } | null;
-    const tuple = doc?.result;
-    if (!Array.isArray(tuple) || !Array.isArray(tuple[1])) {
-      throw new DecodeError(`The saved group ${groupId} is not a GroupResult tuple.`);
-    }
-    return { groupId, results: tuple[1] as ResultTuple[], dateDone: null };
+    return groupFromDocument(this.#codec.decode(bytes), groupId);
   }
 
   async removeGroup(groupId: string): Promise<void> {

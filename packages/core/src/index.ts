@@ -26,6 +26,7 @@ export type { ExceptionDocument } from './exception-codec.js';
 export { asyncResultTuple, groupResultTuple, refToTuple, tupleToRef } from './result-tuple.js';
 export type { ResultTuple, ResultRef } from './result-tuple.js';
 export { toDocument, fromDocument, pendingMeta, metaException } from './task-meta.js';
+export { groupToDocument, groupFromDocument } from './group-document.js';
 export type { TaskMeta } from './task-meta.js';
 export type { TaskRequest } from './task-request.js';
 

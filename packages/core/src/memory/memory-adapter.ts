@@ -9,8 +9,8 @@ import type {
   StoreOptions,
 } from '../adapter/contract.js';
 import type { Codec } from '../codec/codec.js';
-import { ConfigurationError, DecodeError } from '../errors.js';
-import type { ResultTuple } from '../result-tuple.js';
+import { ConfigurationError } from '../errors.js';
+import { groupFromDocument, groupToDocument } from '../group-document.js';
 import { states } from '../states.js';
 import { fromDocument, toDocument, type TaskMeta } from '../task-meta.js';
 import { acquireMemoryStore, releaseMemoryStore, type MemoryStore } from './memory-store.js';
@@ -84,7 +84,7 @@ export class MemoryAdapter implements BackendAdapter {
 
   async saveGroup(group: GroupMeta, options: StoreOptions): Promise<void> {
     const key = GROUP_KEY_PREFIX + group.groupId;
-    const bytes = this.#codec.encode({ result: [[group.groupId, null], group.results] });
+    const bytes = this.#codec.encode(groupToDocument(group));
     this.memory.set(key, bytes, ttl(options));
     this.memory.publish(key, bytes);
   }
@@ -92,12 +92,7 @@ export class MemoryAdapter implements BackendAdapter {
   async loadGroup(groupId: string): Promise<GroupMeta | null> {
     const bytes = this.memory.get(GROUP_KEY_PREFIX + groupId);
     if (!bytes) return null;
-    const doc = this.#codec.decode(bytes) as { result?: unknown } | null;
-    const tuple = doc?.result;
-    if (!Array.isArray(tuple) || !Array.isArray(tuple[1])) {
-      throw new DecodeError(`The saved group ${groupId} is not a GroupResult tuple.`);
-    }
-    return { groupId, results: tuple[1] as ResultTuple[], dateDone: null };
+    return groupFromDocument(this.#codec.decode(bytes), groupId);
   }
 
   async removeGroup(groupId: string): Promise<void> {
