@@ -1,0 +1,34 @@
+/**
+ * The one shape every driver is adapted to: run a statement, get rows or a count. The dialects
+ * write SQL against this and never see a driver; the three client files (`pg.ts`, `mysql.ts`,
+ * `sqlite.ts`) turn the user's pool or database handle into it.
+ */
+
+/** A row as the driver returns it: column name to value. */
+export type Row = Record<string, unknown>;
+
+export interface SqlExecutor {
+  /** Runs a statement that returns rows. `params` fill the dialect's placeholders in order. */
+  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  /** Runs a statement that changes rows; resolves with how many rows it affected. */
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  /**
+   * Runs `work` on one connection held for its whole duration (for session locks and
+   * transactions). SQLite has a single connection, so this is the executor itself.
+   */
+  withConnection<T>(work: (connection: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Closes the pool or database, but only when this package opened it (`owned`). */
+  close(): Promise<void>;
+  /** True when the connection was opened from a URL here; false for a client the user passed in. */
+  readonly owned: boolean;
+}
+
+/** Drivers bind `Buffer`s as binary; `Uint8Array`s are wrapped without copying. */
+export function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Parameters as every driver binds them: bytes as Buffer, undefined as NULL. */
+export function bindable(params: readonly unknown[]): unknown[] {
+  return params.map((value) => (value === undefined ? null : value instanceof Uint8Array ? toBuffer(value) : value));
+}

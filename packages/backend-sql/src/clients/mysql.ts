@@ -1,0 +1,107 @@
+/**
+ * MySQL and MariaDB through `mysql2`. Only the subset of its promise pool below is used; a
+ * callback pool (`mysql.createPool(...)`) is accepted too and used through its `.promise()`.
+ */
+import { bindable, type Row, type SqlExecutor } from './executor.js';
+
+/** What `execute`/`query` resolve to: rows for a SELECT, a header with `affectedRows` otherwise. */
+export type MysqlResult = [unknown, unknown];
+
+/**
+ * The subset of a mysql2 promise connection used:
+ * https://sidorares.github.io/node-mysql2/docs/documentation/promise-wrapper
+ */
+export interface MysqlConnection {
+  /** A prepared statement (binary protocol): parameters, blobs included, are sent as raw bytes. */
+  execute(sql: string, values?: unknown[]): Promise<MysqlResult>;
+  /** A text-protocol statement (for DDL, which cannot be prepared everywhere). */
+  query(sql: string, values?: unknown[]): Promise<MysqlResult>;
+}
+
+/** A connection checked out of the pool. */
+export interface MysqlPoolConnection extends MysqlConnection {
+  release(): void;
+  /** Closes the connection instead of returning it to the pool. */
+  destroy(): void;
+}
+
+/** The subset of mysql2's promise pool used: https://sidorares.github.io/node-mysql2/docs#using-connection-pools */
+export interface MysqlPool extends MysqlConnection {
+  getConnection(): Promise<MysqlPoolConnection>;
+  end(): Promise<void>;
+}
+
+/** A callback-style pool, whose `.promise()` gives the promise pool. */
+export interface MysqlCallbackPool {
+  promise(): MysqlPool;
+}
+
+/** The module `mysql2`, as far as it is used here. */
+export interface MysqlModule {
+  createPool(config: Record<string, unknown>): MysqlCallbackPool;
+}
+
+export function isMysqlPool(value: unknown): value is MysqlPool | MysqlCallbackPool {
+  const v = value as Partial<MysqlPool & MysqlCallbackPool> | null;
+  if (typeof v !== 'object' || v === null) return false;
+  return typeof v.promise === 'function' || (typeof v.execute === 'function' && typeof v.getConnection === 'function');
+}
+
+/** The promise form of a mysql2 pool, whichever form was given. */
+export function promisePool(pool: MysqlPool | MysqlCallbackPool): MysqlPool {
+  const v = pool as Partial<MysqlCallbackPool>;
+  return typeof v.promise === 'function' ? v.promise() : (pool as MysqlPool);
+}
+
+function affected(result: unknown): number {
+  const header = result as { affectedRows?: unknown } | null;
+  return typeof header?.affectedRows === 'number' ? header.affectedRows : 0;
+}
+
+function overConnection(connection: MysqlConnection): Pick<SqlExecutor, 'query' | 'execute'> {
+  // Statements with parameters are prepared (mysql2 caches them per connection), so blobs travel
+  // as bytes rather than as hex literals twice their size; statements without are sent as text.
+  const run = (sql: string, params: readonly unknown[]) =>
+    params.length ? connection.execute(sql, bindable(params)) : connection.query(sql);
+  return {
+    query: async (sql, params = []) => {
+      const [rows] = await run(sql, params);
+      return Array.isArray(rows) ? (rows as Row[]) : [];
+    },
+    execute: async (sql, params = []) => affected((await run(sql, params))[0]),
+  };
+}
+
+/** An executor over a mysql2 pool. `owned` pools are ended by `close()`. */
+export function mysqlExecutor(pool: MysqlPool, owned: boolean): SqlExecutor {
+  let closed = false;
+  return {
+    ...overConnection(pool),
+    owned,
+    async withConnection(work) {
+      const connection = await pool.getConnection();
+      let failed = false;
+      try {
+        const held: SqlExecutor = {
+          ...overConnection(connection),
+          owned: false,
+          withConnection: (inner) => inner(held),
+          close: async () => {},
+        };
+        return await work(held);
+      } catch (error) {
+        failed = true;
+        throw error;
+      } finally {
+        // A connection that failed mid-work may hold a session lock or a broken socket.
+        if (failed) connection.destroy();
+        else connection.release();
+      }
+    },
+    async close() {
+      if (!owned || closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

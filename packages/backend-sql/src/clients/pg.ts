@@ -1,0 +1,104 @@
+/**
+ * PostgreSQL through `pg` (node-postgres). Only the subset below is used, so any pool with this
+ * shape works (pg's own `Pool`, or a compatible one).
+ */
+import { bindable, type Row, type SqlExecutor } from './executor.js';
+
+/** A query result: https://node-postgres.com/apis/result */
+export interface PgQueryResult {
+  rows: Row[];
+  rowCount: number | null;
+}
+
+/** What `Pool#query` and `Client#query` accept: https://node-postgres.com/apis/client#queryconfig */
+export interface PgQueryConfig {
+  text: string;
+  values?: unknown[];
+}
+
+/** A notification received by a client that ran LISTEN: https://node-postgres.com/apis/client#notification */
+export interface PgNotification {
+  channel: string;
+  payload?: string;
+}
+
+/**
+ * The subset of `pg.Client` / pool client used: queries, and the events of a LISTEN connection.
+ * https://node-postgres.com/apis/client
+ */
+export interface PgClient {
+  query(config: PgQueryConfig): Promise<PgQueryResult>;
+  on(event: 'notification', listener: (message: PgNotification) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'end', listener: () => void): unknown;
+  removeAllListeners(event?: string): unknown;
+}
+
+/** A client checked out of a pool: https://node-postgres.com/apis/pool#releasing-clients */
+export interface PgPoolClient extends PgClient {
+  /** Returns the client to the pool; `true` (or an error) destroys it instead. */
+  release(destroy?: boolean | Error): void;
+}
+
+/** The subset of `pg.Pool` used: https://node-postgres.com/apis/pool */
+export interface PgPool {
+  query(config: PgQueryConfig): Promise<PgQueryResult>;
+  connect(): Promise<PgPoolClient>;
+  end(): Promise<void>;
+}
+
+/** A standalone client (for LISTEN when we own the connection): https://node-postgres.com/apis/client */
+export interface PgStandaloneClient extends PgClient {
+  connect(): Promise<unknown>;
+  end(): Promise<void>;
+}
+
+/** The module `pg`, as far as it is used here. */
+export interface PgModule {
+  Pool: new (config: Record<string, unknown>) => PgPool;
+  Client: new (config: Record<string, unknown>) => PgStandaloneClient;
+}
+
+/** True when `value` looks like a `pg.Pool` (structurally). */
+export function isPgPool(value: unknown): value is PgPool {
+  const v = value as Partial<PgPool> | null;
+  return typeof v === 'object' && v !== null && typeof v.query === 'function' && typeof v.connect === 'function' && typeof v.end === 'function';
+}
+
+/** An executor over a pg pool. `owned` pools are ended by `close()`. */
+export function pgExecutor(pool: PgPool, owned: boolean): SqlExecutor {
+  const over = (run: (config: PgQueryConfig) => Promise<PgQueryResult>): Omit<SqlExecutor, 'withConnection' | 'close' | 'owned'> => ({
+    query: async (text, params = []) => (await run({ text, values: bindable(params) })).rows,
+    execute: async (text, params = []) => (await run({ text, values: bindable(params) })).rowCount ?? 0,
+  });
+  let closed = false;
+  return {
+    ...over((config) => pool.query(config)),
+    owned,
+    async withConnection(work) {
+      const client = await pool.connect();
+      let failed: unknown = undefined;
+      try {
+        const connection: SqlExecutor = {
+          ...over((config) => client.query(config)),
+          owned: false,
+          withConnection: (inner) => inner(connection),
+          close: async () => {},
+        };
+        return await work(connection);
+      } catch (error) {
+        failed = error;
+        throw error;
+      } finally {
+        // A connection that failed mid-work may be in a broken state (an open transaction, a
+        // lost socket): destroy it rather than hand it to the next user of the pool.
+        client.release(failed === undefined ? undefined : true);
+      }
+    },
+    async close() {
+      if (!owned || closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * SQLite through `better-sqlite3`. Its API is synchronous: every statement runs to completion on
+ * the calling thread (fast for a local file; a write waiting for another process's lock blocks
+ * the event loop up to the database's busy `timeout`). Only the subset below is used.
+ */
+import { bindable, type Row, type SqlExecutor } from './executor.js';
+
+/** A prepared statement: https://github.com/WiseLibs/better-sqlite3/blob/master/docs/api.md#class-statement */
+export interface SqliteStatement {
+  run(...params: unknown[]): { changes: number };
+  all(...params: unknown[]): unknown[];
+  /** True for statements that return rows. */
+  readonly reader: boolean;
+}
+
+/** The subset of `better-sqlite3`'s `Database` used: https://github.com/WiseLibs/better-sqlite3/blob/master/docs/api.md#class-database */
+export interface SqliteDatabase {
+  prepare(sql: string): SqliteStatement;
+  exec(sql: string): unknown;
+  pragma(source: string, options?: { simple?: boolean }): unknown;
+  close(): unknown;
+  readonly open: boolean;
+  readonly memory: boolean;
+  readonly inTransaction: boolean;
+}
+
+/** The module `better-sqlite3`: its default export is the Database class. */
+export type SqliteModule = new (filename: string, options?: Record<string, unknown>) => SqliteDatabase;
+
+export function isSqliteDatabase(value: unknown): value is SqliteDatabase {
+  const v = value as Partial<SqliteDatabase> | null;
+  return typeof v === 'object' && v !== null && typeof v.prepare === 'function' && typeof v.pragma === 'function' && typeof v.exec === 'function';
+}
+
+/** Prepared statements are kept (least recently used first out) so a repeated statement is prepared once. */
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * An executor over a better-sqlite3 database. Statements run synchronously inside the returned
+ * promises. `owned` databases are closed by `close()`.
+ */
+export function sqliteExecutor(db: SqliteDatabase, owned: boolean): SqlExecutor {
+  const statements = new Map<string, SqliteStatement>();
+  const prepare = (sql: string): SqliteStatement => {
+    let statement = statements.get(sql);
+    if (statement) {
+      statements.delete(sql);
+    } else {
+      statement = db.prepare(sql);
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value as string);
+    }
+    statements.set(sql, statement);
+    return statement;
+  };
+  let closed = false;
+  const executor: SqlExecutor = {
+    owned,
+    async query(sql, params = []) {
+      const statement = prepare(sql);
+      if (!statement.reader) {
+        statement.run(...bindable(params));
+        return [];
+      }
+      return statement.all(...bindable(params)) as Row[];
+    },
+    async execute(sql, params = []) {
+      return prepare(sql).run(...bindable(params)).changes;
+    },
+    // One connection: the database itself.
+    withConnection: (work) => work(executor),
+    async close() {
+      if (!owned || closed) return;
+      closed = true;
+      statements.clear();
+      if (db.open) db.close();
+    },
+  };
+  return executor;
+}
+
+/**
+ * Runs `work` inside one write transaction (`BEGIN IMMEDIATE`), committing at the end and
+ * rolling back on error. `work` must be synchronous: better-sqlite3 cannot hold a transaction
+ * open across an `await` without blocking every other statement.
+ */
+export function sqliteTransaction<T>(db: SqliteDatabase, work: () => T): T {
+  if (db.inTransaction) return work();
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = work();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}

@@ -1,0 +1,226 @@
+/**
+ * What differs between PostgreSQL, MySQL/MariaDB and SQLite, behind one small interface: DDL
+ * and introspection, the upsert, reads, deletes, cleanup batches, timestamps and which errors
+ * are worth retrying. Everything else (encoding rows, batching, waiting) is dialect-free.
+ */
+import type { Row, SqlExecutor } from '../clients/executor.js';
+import type { DialectName } from '../url.js';
+import { EXTENDED_COLUMNS, RELATION_COLUMNS, type TableNames, type TableRef, type TableShape, type TaskColumn } from '../tables.js';
+
+export type TableKind = 'task' | 'group';
+
+/** How a task row is written. */
+export interface UpsertOptions {
+  /** Keep a stored SUCCESS: the update is skipped when the row's status is SUCCESS. */
+  preserveSuccess: boolean;
+  /** PostgreSQL: send `pg_notify(channel, task_id)` for every row written, in the same statement. */
+  notifyChannel: string | null;
+  /** PostgreSQL: the `id` column has no default, so inserts name the sequence (as SQLAlchemy does). */
+  idFromSequence: boolean;
+}
+
+/** Columns read back for a task, in this order. */
+export function readColumns(shape: TableShape): TaskColumn[] {
+  const columns: TaskColumn[] = ['task_id', 'status', 'result', 'date_done', 'traceback'];
+  for (const column of [...EXTENDED_COLUMNS, ...RELATION_COLUMNS]) if (shape.columns.has(column)) columns.push(column);
+  return columns;
+}
+
+export abstract class Dialect {
+  abstract readonly name: DialectName;
+  /** Rows per multi-row statement. */
+  protected abstract readonly maxRowsPerStatement: number;
+  /** Ids per `IN (...)` list. */
+  protected readonly maxIdsPerSelect: number = 1000;
+  readonly #sqlCache = new Map<string, string>();
+
+  constructor(
+    readonly exec: SqlExecutor,
+    readonly tables: TableNames,
+  ) {}
+
+  // ---- identifiers and parameters -----------------------------------------------------------
+
+  abstract quote(identifier: string): string;
+  /** The placeholder of the `index`-th parameter (1-based). */
+  abstract placeholder(index: number): string;
+
+  qualified(ref: TableRef): string {
+    return ref.schema ? `${this.quote(ref.schema)}.${this.quote(ref.name)}` : this.quote(ref.name);
+  }
+
+  protected placeholders(from: number, count: number): string {
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) out.push(this.placeholder(from + i));
+    return out.join(', ');
+  }
+
+  /** Builds a statement once per key and keeps its text. */
+  protected cached(key: string, build: () => string): string {
+    let sql = this.#sqlCache.get(key);
+    if (sql === undefined) {
+      sql = build();
+      this.#sqlCache.set(key, sql);
+    }
+    return sql;
+  }
+
+  // ---- schema -------------------------------------------------------------------------------
+
+  /** What the database has for a table (it may not exist). */
+  abstract introspect(connection: SqlExecutor, kind: TableKind): Promise<TableShape>;
+  /** Runs schema changes while holding a lock that other resultkit processes also take. */
+  abstract underSchemaLock<T>(work: (connection: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Statements creating a missing table (with its sequence and `date_done` index). */
+  abstract createTable(kind: TableKind): string[];
+  /** Statements adding missing columns to an existing table. */
+  abstract addColumns(kind: TableKind, columns: readonly string[]): string[];
+  /** The statement indexing `date_done`. */
+  abstract createDateDoneIndex(kind: TableKind): string;
+  /** PostgreSQL only: statements creating a missing `id` sequence for an existing table. */
+  createSequence(_kind: TableKind): string[] {
+    return [];
+  }
+
+  /** The SQL type of a column, for the tables this package creates. */
+  protected abstract columnType(column: string): string;
+
+  protected tableOf(kind: TableKind): TableRef {
+    return kind === 'task' ? this.tables.task : this.tables.group;
+  }
+
+  // ---- timestamps ---------------------------------------------------------------------------
+
+  /**
+   * `date_done` as written: UTC wall time `YYYY-MM-DD HH:MM:SS[.ffffff]`, truncated (never
+   * rounded) to the column's fractional digits, so a stored instant is never in the future.
+   */
+  formatTimestamp(date: Date, fractionalDigits = 6): string {
+    const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
+    const seconds = `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
+    if (fractionalDigits <= 0) return seconds;
+    return `${seconds}.${`${iso.slice(20, 23)}000`.slice(0, Math.min(6, fractionalDigits))}`;
+  }
+
+  /** The SELECT expression reading `date_done` as text in UTC wall time, whatever the session's settings. */
+  protected dateDoneExpression(): string {
+    return 'date_done';
+  }
+
+  // ---- task rows ----------------------------------------------------------------------------
+
+  /** The multi-row upsert of `rowCount` rows of `columns`. */
+  protected abstract upsertTasksSql(columns: readonly TaskColumn[], rowCount: number, options: UpsertOptions): string;
+
+  /** Writes rows with distinct task ids (one value per column, in `columns` order). */
+  async upsertTasks(columns: readonly TaskColumn[], rows: readonly unknown[][], options: UpsertOptions): Promise<void> {
+    const chunks = this.chunkRows(rows);
+    await Promise.all(chunks.map((chunk) => this.#upsertChunk(columns, chunk, options)));
+  }
+
+  async #upsertChunk(columns: readonly TaskColumn[], rows: readonly unknown[][], options: UpsertOptions): Promise<void> {
+    const sql = this.cached(`upsert:${columns.join(',')}:${rows.length}:${options.preserveSuccess}:${options.notifyChannel ?? ''}:${options.idFromSequence}`, () =>
+      this.upsertTasksSql(columns, rows.length, options),
+    );
+    const params: unknown[] = [];
+    for (const row of rows) for (const value of row) params.push(value);
+    if (options.notifyChannel !== null) params.push(options.notifyChannel);
+    await this.exec.query(sql, params);
+  }
+
+  /** Splits rows into statements of at most `maxRowsPerStatement`. */
+  protected chunkRows(rows: readonly unknown[][]): (readonly unknown[][])[] {
+    const chunks: (readonly unknown[][])[] = [];
+    for (let i = 0; i < rows.length; i += this.maxRowsPerStatement) chunks.push(rows.slice(i, i + this.maxRowsPerStatement));
+    return chunks;
+  }
+
+  /** Reads the rows of the given ids (in any order; missing ids have no row). */
+  async selectTasks(columns: readonly TaskColumn[], ids: readonly string[]): Promise<Row[]> {
+    if (ids.length === 0) return [];
+    const out: Row[] = [];
+    for (let i = 0; i < ids.length; i += this.maxIdsPerSelect) {
+      const chunk = this.idList(ids.slice(i, i + this.maxIdsPerSelect));
+      const sql = this.cached(`select:${columns.join(',')}:${chunk.length}`, () => {
+        const list = columns.map((c) => (c === 'date_done' ? `${this.dateDoneExpression()} AS date_done` : this.quote(c))).join(', ');
+        const where = chunk.length === 1 ? `task_id = ${this.placeholder(1)}` : `task_id IN (${this.placeholders(1, chunk.length)})`;
+        return `SELECT ${list} FROM ${this.qualified(this.tables.task)} WHERE ${where}`;
+      });
+      const rows = await this.exec.query(sql, chunk);
+      for (const row of rows) out.push(row);
+    }
+    return out;
+  }
+
+  /** The ids as bound to an `IN` list (MySQL pads them, see there). */
+  protected idList(ids: readonly string[]): readonly string[] {
+    return ids;
+  }
+
+  async deleteTask(taskId: string): Promise<number> {
+    const sql = this.cached('delete-task', () => `DELETE FROM ${this.qualified(this.tables.task)} WHERE task_id = ${this.placeholder(1)}`);
+    return this.exec.execute(sql, [taskId]);
+  }
+
+  // ---- group rows ---------------------------------------------------------------------------
+
+  protected abstract upsertGroupSql(idFromSequence: boolean): string;
+
+  async upsertGroup(groupId: string, result: Uint8Array, dateDone: string, idFromSequence: boolean): Promise<void> {
+    const sql = this.cached(`upsert-group:${idFromSequence}`, () => this.upsertGroupSql(idFromSequence));
+    await this.exec.execute(sql, [groupId, result, dateDone]);
+  }
+
+  async selectGroup(groupId: string): Promise<Row | null> {
+    const sql = this.cached(
+      'select-group',
+      () =>
+        `SELECT taskset_id, result, ${this.dateDoneExpression()} AS date_done FROM ${this.qualified(this.tables.group)} WHERE taskset_id = ${this.placeholder(1)}`,
+    );
+    const rows = await this.exec.query(sql, [groupId]);
+    return rows[0] ?? null;
+  }
+
+  async deleteGroup(groupId: string): Promise<number> {
+    const sql = this.cached('delete-group', () => `DELETE FROM ${this.qualified(this.tables.group)} WHERE taskset_id = ${this.placeholder(1)}`);
+    return this.exec.execute(sql, [groupId]);
+  }
+
+  // ---- cleanup ------------------------------------------------------------------------------
+
+  /** Deletes at most `limit` rows whose `date_done` is before `olderThan`; returns how many. */
+  async deleteExpired(kind: TableKind, olderThan: string, limit: number): Promise<number> {
+    return this.exec.execute(this.deleteBatchSql(kind, `date_done < ${this.placeholder(1)}`, limit), [olderThan]);
+  }
+
+  /** Deletes at most `limit` rows with no `date_done` (optionally only those `statuses`); returns how many. */
+  async deleteUnready(statuses: readonly string[] | null, limit: number): Promise<number> {
+    const where = statuses?.length ? `date_done IS NULL AND status IN (${this.placeholders(1, statuses.length)})` : 'date_done IS NULL';
+    return this.exec.execute(this.deleteBatchSql('task', where, limit), statuses ?? []);
+  }
+
+  /** One bounded DELETE; `limit` is an integer this package computed, never user text. */
+  protected deleteBatchSql(kind: TableKind, where: string, limit: number): string {
+    const table = this.qualified(this.tableOf(kind));
+    return `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${where} LIMIT ${Math.floor(limit)})`;
+  }
+
+  // ---- errors -------------------------------------------------------------------------------
+
+  /** True for errors worth retrying: the connection was lost or refused, a lock or deadlock. */
+  abstract isRetryable(error: unknown): boolean;
+}
+
+/** Node's socket errors that mean "try again": common to every networked driver. */
+export const RETRYABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTCONN']);
+
+/** The error and its causes (drivers and pools wrap errors), outermost first, at most 5 deep. */
+export function errorChain(error: unknown): Record<string, unknown>[] {
+  const chain: Record<string, unknown>[] = [];
+  let current: unknown = error;
+  while (current && typeof current === 'object' && chain.length < 5) {
+    chain.push(current as Record<string, unknown>);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return chain;
+}

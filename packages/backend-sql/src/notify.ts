@@ -1,0 +1,287 @@
+/**
+ * Push waiting on PostgreSQL: LISTEN on one dedicated connection, NOTIFY sent by every store in
+ * the same statement as its upsert (payload: the task id). On a notification for an id being
+ * waited on, the row is read (ids notified in the same turn share one SELECT) and handed to
+ * core. Three things keep it correct when notifications do not come:
+ *
+ * - Writers that do not notify (Python Celery, or `notify: false`): every subscribed id is also
+ *   read every `notifyPollInterval` ms (one batched SELECT).
+ * - LISTEN that never delivers (PgBouncer in transaction mode takes LISTEN but routes the
+ *   notifications elsewhere): after LISTEN, a probe NOTIFY is sent through the pool; when it
+ *   does not come back within `probeTimeout`, the channel stops listening and polls with
+ *   backoff instead (`notify: 'auto'`), as core does for stores without push.
+ * - A lost LISTEN connection: it is reopened with backoff, meanwhile the channel polls, and
+ *   after the reconnect core re-reads every pending id (`resync`).
+ */
+import { randomUUID } from 'node:crypto';
+import type { PushChannel, PushListener, TaskMeta } from '@resultkit/core';
+import type { PgClient, PgNotification } from './clients/pg.js';
+
+/** A LISTEN connection and how to give it back. */
+export interface ListenConnection {
+  client: PgClient;
+  /** Closes the connection (or destroys the pooled client): it holds LISTEN state. */
+  release(): Promise<void>;
+}
+
+export interface NotifyChannelOptions {
+  channel: string;
+  /** `true`: a LISTEN that fails fails the waits; `auto`: fall back to polling. */
+  mode: 'auto' | true;
+  /** Opens a dedicated connection. */
+  connect(): Promise<ListenConnection>;
+  /** Sends a NOTIFY through the pool (another connection), for the probe. */
+  notify(channel: string, payload: string): Promise<void>;
+  /** Reads the given ids (one SELECT); an entry is a meta, null or a decoding error. */
+  load(ids: string[]): Promise<(TaskMeta | null | Error)[]>;
+  isRetryable(error: unknown): boolean;
+  listener: PushListener;
+  /** Reads of subscribed ids while LISTEN works (ms). */
+  pollInterval: number;
+  /** How long the probe NOTIFY may take (ms). Default 2000. */
+  probeTimeout?: number;
+  onError(error: unknown): void;
+}
+
+type State = 'idle' | 'connecting' | 'listening' | 'reconnecting' | 'polling' | 'closed';
+
+/** Polling without LISTEN: the same backoff as core's polling (100 ms growing by half to 1 s). */
+const FALLBACK_FIRST = 100;
+const FALLBACK_MAX = 1000;
+const RECONNECT_FIRST = 100;
+const RECONNECT_MAX = 5000;
+
+export class NotifyChannel implements PushChannel {
+  readonly #o: NotifyChannelOptions;
+  readonly #subscribed = new Set<string>();
+  #state: State = 'idle';
+  #connection: ListenConnection | null = null;
+  #connecting: Promise<void> | null = null;
+  #probe: { token: string; timer: NodeJS.Timeout; received: () => void } | null = null;
+  #pollTimer: NodeJS.Timeout | null = null;
+  #pollDelay = FALLBACK_FIRST;
+  #polling = false;
+  #reconnectTimer: NodeJS.Timeout | null = null;
+  #reconnectDelay = RECONNECT_FIRST;
+  // Notified ids to read, collected over one turn of the event loop.
+  #toRead = new Set<string>();
+  #readScheduled = false;
+
+  constructor(options: NotifyChannelOptions) {
+    this.#o = options;
+  }
+
+  /** `listening`, `polling` (LISTEN unavailable), `reconnecting`... for tests and diagnostics. */
+  get state(): State {
+    return this.#state;
+  }
+
+  async subscribe(taskIds: readonly string[]): Promise<void> {
+    if (this.#state === 'closed') throw new Error('The notification channel is closed.');
+    for (const id of taskIds) this.#subscribed.add(id);
+    // New waits make fallback polling quick again.
+    this.#pollDelay = FALLBACK_FIRST;
+    await this.#ensureListening();
+    if (this.#state === 'listening') {
+      this.#schedulePoll(this.#o.pollInterval);
+    } else {
+      this.#stopPolling();
+      this.#schedulePoll(this.#pollDelay);
+    }
+  }
+
+  async unsubscribe(taskIds: readonly string[]): Promise<void> {
+    for (const id of taskIds) this.#subscribed.delete(id);
+    if (!this.#subscribed.size) this.#stopPolling();
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#subscribed.clear();
+    this.#stopPolling();
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    this.#endProbe();
+    await this.#connecting?.catch(() => {});
+    await this.#dropConnection();
+  }
+
+  // ---- LISTEN -------------------------------------------------------------------------------
+
+  async #ensureListening(): Promise<void> {
+    if (this.#state === 'idle') this.#connecting = this.#listen(false);
+    if (this.#connecting) await this.#connecting;
+  }
+
+  async #listen(isReconnect: boolean): Promise<void> {
+    this.#state = isReconnect ? 'reconnecting' : 'connecting';
+    let connection: ListenConnection | null = null;
+    try {
+      connection = await this.#o.connect();
+      const { client } = connection;
+      client.on('notification', (message) => this.#onNotification(message));
+      client.on('error', (error) => this.#onBroken(connection!, error));
+      client.on('end', () => this.#onBroken(connection!, new Error('The LISTEN connection ended.')));
+      await client.query({ text: `LISTEN ${quoteIdentifier(this.#o.channel)}` });
+      if (this.#isClosed()) {
+        await connection.release().catch(() => {});
+        return;
+      }
+      this.#connection = connection;
+      this.#state = 'listening';
+      this.#reconnectDelay = RECONNECT_FIRST;
+      if (this.#o.mode === 'auto') this.#startProbe();
+      // Notifications sent while the connection was down were lost: core reads every pending id.
+      if (isReconnect) this.#o.listener.resync();
+    } catch (error) {
+      if (connection) await connection.release().catch(() => {});
+      if (this.#isClosed()) return;
+      if (this.#o.isRetryable(error)) {
+        // The database is unreachable for now: poll (and fail like any read) until it is back.
+        this.#state = 'reconnecting';
+        this.#scheduleReconnect();
+        if (this.#o.mode === true && !isReconnect) throw error;
+        return;
+      }
+      if (this.#o.mode === true) {
+        this.#state = 'idle';
+        throw error;
+      }
+      this.#fallBack(error);
+    } finally {
+      this.#connecting = null;
+    }
+  }
+
+  #isClosed(): boolean {
+    return this.#state === 'closed';
+  }
+
+  /** Stops listening for good (until close): this database cannot deliver notifications here. */
+  #fallBack(reason: unknown): void {
+    this.#o.onError(new Error(`LISTEN/NOTIFY is unavailable, falling back to polling: ${reason instanceof Error ? reason.message : String(reason)}`));
+    this.#state = 'polling';
+    this.#endProbe();
+    void this.#dropConnection();
+    this.#pollDelay = FALLBACK_FIRST;
+    if (this.#subscribed.size) this.#schedulePoll(0);
+  }
+
+  #startProbe(): void {
+    const token = `resultkit-probe:${randomUUID()}`;
+    const timer = setTimeout(() => {
+      if (this.#probe?.token === token && this.#state === 'listening') this.#fallBack(new Error(`a probe NOTIFY did not arrive within ${this.#o.probeTimeout ?? 2000} ms`));
+    }, this.#o.probeTimeout ?? 2000);
+    timer.unref();
+    this.#probe = { token, timer, received: () => this.#endProbe() };
+    this.#o.notify(this.#o.channel, token).catch((error: unknown) => {
+      if (this.#probe?.token === token) this.#fallBack(error);
+    });
+  }
+
+  #endProbe(): void {
+    if (this.#probe) clearTimeout(this.#probe.timer);
+    this.#probe = null;
+  }
+
+  #onBroken(connection: ListenConnection, error: unknown): void {
+    if (this.#connection !== connection || this.#isClosed() || this.#state === 'polling') return;
+    this.#o.onError(error);
+    this.#connection = null;
+    void connection.release().catch(() => {});
+    this.#endProbe();
+    this.#state = 'reconnecting';
+    this.#scheduleReconnect();
+    // Until LISTEN is back, waits are served by polling.
+    this.#pollDelay = FALLBACK_FIRST;
+    if (this.#subscribed.size) this.#schedulePoll(0);
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#reconnectTimer || this.#isClosed()) return;
+    const delay = this.#reconnectDelay;
+    this.#reconnectDelay = Math.min(RECONNECT_MAX, this.#reconnectDelay * 2);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      if (this.#isClosed() || this.#connecting) return;
+      this.#connecting = this.#listen(true);
+    }, delay);
+    this.#reconnectTimer.unref();
+  }
+
+  async #dropConnection(): Promise<void> {
+    const connection = this.#connection;
+    this.#connection = null;
+    if (!connection) return;
+    connection.client.removeAllListeners('notification');
+    await connection.release().catch(() => {});
+  }
+
+  #onNotification(message: PgNotification): void {
+    const payload = message.payload ?? '';
+    if (this.#probe && payload === this.#probe.token) {
+      this.#probe.received();
+      return;
+    }
+    if (!this.#subscribed.has(payload)) return;
+    this.#toRead.add(payload);
+    if (this.#readScheduled) return;
+    this.#readScheduled = true;
+    setImmediate(() => {
+      this.#readScheduled = false;
+      const ids = [...this.#toRead].filter((id) => this.#subscribed.has(id));
+      this.#toRead.clear();
+      if (ids.length) void this.#readAndDeliver(ids);
+    });
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  async #readAndDeliver(ids: string[]): Promise<void> {
+    let metas: (TaskMeta | null | Error)[];
+    try {
+      metas = await this.#o.load(ids);
+    } catch {
+      // The next poll reads these ids again.
+      return;
+    }
+    ids.forEach((id, i) => {
+      const meta = metas[i];
+      if (meta && this.#subscribed.has(id)) this.#o.listener.message(id, meta);
+    });
+  }
+
+  #schedulePoll(delay: number): void {
+    if (this.#pollTimer || this.#polling || this.#isClosed() || !this.#subscribed.size) return;
+    this.#pollTimer = setTimeout(() => void this.#poll(), delay);
+  }
+
+  async #poll(): Promise<void> {
+    this.#pollTimer = null;
+    if (this.#isClosed() || !this.#subscribed.size) return;
+    this.#polling = true;
+    try {
+      await this.#readAndDeliver([...this.#subscribed]);
+    } finally {
+      this.#polling = false;
+    }
+    if (this.#state === 'listening') {
+      this.#schedulePoll(this.#o.pollInterval);
+    } else {
+      const delay = this.#pollDelay;
+      this.#pollDelay = Math.min(FALLBACK_MAX, Math.ceil(this.#pollDelay * 1.5));
+      this.#schedulePoll(delay);
+    }
+  }
+
+  #stopPolling(): void {
+    if (this.#pollTimer) clearTimeout(this.#pollTimer);
+    this.#pollTimer = null;
+  }
+}
+
+/** A channel name as a quoted identifier (LISTEN takes an identifier, pg_notify a string). */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
