@@ -95,14 +95,18 @@ function rawDriver(engine: Engine, url: string, table: string): Raw {
     };
   }
   const db = new Database(url.replace(/^db\+sqlite:\/\/\//, ''));
-  const upsert = db.prepare(
-    `INSERT INTO ${table} AS cur (${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?) ` +
-      `ON CONFLICT (task_id) DO UPDATE SET ${others.map((c) => `${c} = excluded.${c}`).join(', ')} WHERE cur.status IS NOT 'SUCCESS'`,
-  );
-  const select = db.prepare(`SELECT ${COLUMNS.join(', ')} FROM ${table} WHERE task_id = ?`);
+  // Prepared on first use: the table is created by the backend after this.
+  let upsert: Database.Statement | undefined;
+  let select: Database.Statement | undefined;
   return {
-    upsert: (id) => void upsert.run(id, 'SUCCESS', resultBytes, dateDone(), null, null, null),
-    select: (id) => select.get(id),
+    upsert: (id) => {
+      upsert ??= db.prepare(
+        `INSERT INTO ${table} AS cur (${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?) ` +
+          `ON CONFLICT (task_id) DO UPDATE SET ${others.map((c) => `${c} = excluded.${c}`).join(', ')} WHERE cur.status IS NOT 'SUCCESS'`,
+      );
+      upsert.run(id, 'SUCCESS', resultBytes, dateDone(), null, null, null);
+    },
+    select: (id) => (select ??= db.prepare(`SELECT ${COLUMNS.join(', ')} FROM ${table} WHERE task_id = ?`)).get(id),
     exec: (sql) => void db.exec(sql),
     close: () => void db.close(),
   };
@@ -200,7 +204,8 @@ async function benchEngine(engine: Engine, url: string): Promise<void> {
     );
 
     // Python Celery, one store at a time, against ours one at a time and 64 in flight.
-    const python = pythonStore(url, tables, schema, `bench-py-${suffix}-`);
+    // SQLAlchemy's default MySQL driver is MySQLdb; Debian's Celery setup has PyMySQL.
+    const python = pythonStore(engine === 'mysql' ? url.replace(/^db\+mysql:/, 'db+mysql+pymysql:') : url, tables, schema, `bench-py-${suffix}-`);
     const sequential = await measure('ours, 1 in flight', () => batched.storeResult(nextId('s'), payload, states.SUCCESS), { ops: 2_000, warmup: 200 });
     const parallel = await measure('ours, 64 in flight', () => batched.storeResult(nextId('s'), payload, states.SUCCESS), { ops: OPS, concurrency: IN_FLIGHT });
     if (typeof python === 'number') {

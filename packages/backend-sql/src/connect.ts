@@ -37,14 +37,14 @@ export function serverConfig(parsed: ServerUrl, options: Pick<ResolvedSqlOptions
 export async function connect(url: string, options: ResolvedSqlOptions, onPoolError: (error: unknown) => void): Promise<Connection> {
   const dialect = dialectOf(url);
   const client = options.client;
-  if (client !== undefined) return adopt(dialect, client, url);
+  if (client !== undefined) return adopt(dialect, client, url, options);
   const parsed = parseDatabaseUrl(url);
   if (parsed.dialect === 'sqlite') return openSqlite(parsed, options, url);
   if (parsed.dialect === 'postgresql') return openPostgres(parsed, options, url, onPoolError);
   return openMysql(parsed, options, url);
 }
 
-function adopt(dialect: DialectName, client: unknown, url: string): Connection {
+function adopt(dialect: DialectName, client: unknown, url: string, options: ResolvedSqlOptions): Connection {
   const mismatch = (what: string): never => {
     throw new ConfigurationError(`sql.client must be ${what} for ${redactUrl(url).split('://')[0]}://.`);
   };
@@ -53,7 +53,7 @@ function adopt(dialect: DialectName, client: unknown, url: string): Connection {
     const pool = client as PgPool;
     return {
       dialect,
-      exec: pgExecutor(pool, false),
+      exec: pgExecutor(pool, false, options.preparedStatements),
       listen: async () => {
         const pooled = await pool.connect();
         // The client holds LISTEN state: destroy it rather than return it to the user's pool.
@@ -84,7 +84,7 @@ async function openPostgres(parsed: ServerUrl, options: ResolvedSqlOptions, url:
   (pool as unknown as { on(event: 'error', listener: (error: Error) => void): void }).on('error', onPoolError);
   return {
     dialect: 'postgresql',
-    exec: pgExecutor(pool, true),
+    exec: pgExecutor(pool, true, options.preparedStatements),
     listen: async () => {
       const client = new pg.Client(config);
       // An error before `connect()` resolves rejects it; after that, the channel's listener takes over.
@@ -104,6 +104,8 @@ async function openMysql(parsed: ServerUrl, options: ResolvedSqlOptions, url: st
     timezone: 'Z',
     dateStrings: true,
     supportBigNumbers: true,
+    // mysql2 records a stack trace for every query by default; too costly for a hot path.
+    trace: false,
     ...serverConfig(parsed, options),
   };
   try {

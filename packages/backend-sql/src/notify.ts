@@ -165,7 +165,8 @@ export class NotifyChannel implements PushChannel {
     this.#endProbe();
     void this.#dropConnection();
     this.#pollDelay = FALLBACK_FIRST;
-    if (this.#subscribed.size) this.#schedulePoll(0);
+    this.#stopPolling();
+    this.#schedulePoll(0);
   }
 
   #startProbe(): void {
@@ -195,7 +196,8 @@ export class NotifyChannel implements PushChannel {
     this.#scheduleReconnect();
     // Until LISTEN is back, waits are served by polling.
     this.#pollDelay = FALLBACK_FIRST;
-    if (this.#subscribed.size) this.#schedulePoll(0);
+    this.#stopPolling();
+    this.#schedulePoll(0);
   }
 
   #scheduleReconnect(): void {

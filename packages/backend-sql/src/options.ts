@@ -71,6 +71,12 @@ export interface SqlBackendOptions {
    * writes would give one after another.
    */
   batch?: boolean | { maxRows?: number; maxInFlight?: number };
+  /**
+   * PostgreSQL: keep the statements run most often prepared on each connection (named
+   * statements), which roughly doubles single-row throughput. Default true. Turn it off behind
+   * PgBouncer in transaction mode before 1.21, which cannot route prepared statements.
+   */
+  preparedStatements?: boolean;
   /** Rows deleted per statement by `cleanup()`. Default 10,000. */
   cleanupBatchSize?: number;
   /** Seconds between automatic `cleanup()` runs (an unref'd timer, stopped by `close()`). Default none. */
@@ -103,6 +109,7 @@ export interface ResolvedSqlOptions {
   notifyPollInterval: number;
   preserveSuccess: boolean;
   batch: { maxRows: number; maxInFlight: number } | null;
+  preparedStatements: boolean;
   cleanupBatchSize: number;
   sweepInterval: number | null;
   relationColumns: boolean;
@@ -181,6 +188,7 @@ export function resolveSqlOptions(options: SqlBackendOptions = {}): ResolvedSqlO
     notifyPollInterval: positive(options.notifyPollInterval, 'notifyPollInterval', 1000),
     preserveSuccess: options.preserveSuccess ?? true,
     batch,
+    preparedStatements: options.preparedStatements ?? true,
     cleanupBatchSize: Math.floor(positive(options.cleanupBatchSize, 'cleanupBatchSize', 10_000)),
     sweepInterval: sweep,
     relationColumns: options.relationColumns ?? true,

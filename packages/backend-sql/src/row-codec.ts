@@ -254,10 +254,19 @@ function toException(value: unknown, context: { traceback: string | null; taskId
   return decodeException(value, context);
 }
 
+// The shape every dialect reads back (PostgreSQL's to_char, MySQL's DATE_FORMAT, SQLAlchemy's
+// SQLite text): parsed directly; anything else goes through core's general parser.
+const SQL_TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?$/;
+
 function readTimestamp(value: unknown, id: string): Date | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
-  if (typeof value === 'string') return parseDateDone(value);
+  if (typeof value === 'string') {
+    const m = SQL_TIMESTAMP.exec(value);
+    if (!m) return parseDateDone(value);
+    const ms = m[7] ? Math.floor(Number(m[7].padEnd(6, '0')) / 1000) : 0;
+    return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, ms));
+  }
   throw new DecodeError(`date_done of ${id} is neither a timestamp nor NULL.`);
 }
 

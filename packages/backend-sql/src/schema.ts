@@ -31,7 +31,7 @@ function wantedColumns(kind: TableKind, options: SchemaOptions): string[] {
 
 /** The statements that bring one table to what is wanted. */
 export function migrationPlan(dialect: Dialect, kind: TableKind, shape: TableShape, options: SchemaOptions): string[] {
-  if (!shape.exists) return dialect.createTable(kind);
+  if (!shape.exists) return dialect.createTable(kind, wantedColumns(kind, options));
   const statements: string[] = [];
   const missing = wantedColumns(kind, options).filter((c) => !shape.columns.has(c));
   statements.push(...dialect.addColumns(kind, missing));

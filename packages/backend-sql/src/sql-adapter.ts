@@ -167,6 +167,11 @@ export class SqlAdapter implements BackendAdapter {
 
   /** One SELECT ... WHERE task_id IN (...) for all the ids (chunked past 1,000). */
   async loadMany(taskIds: readonly string[]): Promise<(TaskMeta | null | Error)[]> {
+    if (taskIds.length === 1) {
+      const id = taskIds[0]!;
+      const [row] = await this.dialect.selectTasks(this.#readColumns, taskIds);
+      return [row ? this.#decode(row, id) : null];
+    }
     const unique = [...new Set(taskIds)];
     const rows = await this.dialect.selectTasks(this.#readColumns, unique);
     const byId = new Map<string, Record<string, unknown>>();
@@ -178,13 +183,16 @@ export class SqlAdapter implements BackendAdapter {
     return taskIds.map((id) => {
       // MySQL's default collations compare ids case-insensitively, as the query did.
       const row = byId.get(id) ?? (this.dialect.name === 'mysql' ? byLowerId.get(id.toLowerCase()) : undefined);
-      if (!row) return null;
-      try {
-        return this.#rows.decodeTask(row, id);
-      } catch (error) {
-        return error instanceof Error ? error : new Error(String(error));
-      }
+      return row ? this.#decode(row, id) : null;
     });
+  }
+
+  #decode(row: Record<string, unknown>, taskId: string): TaskMeta | Error {
+    try {
+      return this.#rows.decodeTask(row, taskId);
+    } catch (error) {
+      return error instanceof Error ? error : new Error(String(error));
+    }
   }
 
   async remove(taskId: string): Promise<void> {

@@ -7,11 +7,20 @@
 /** A row as the driver returns it: column name to value. */
 export type Row = Record<string, unknown>;
 
+/** How a statement is run. */
+export interface RunOptions {
+  /**
+   * The statement is run often with the same text: the driver may keep it prepared on the
+   * connection (PostgreSQL named statements; mysql2 and better-sqlite3 always prepare).
+   */
+  prepare?: boolean;
+}
+
 export interface SqlExecutor {
   /** Runs a statement that returns rows. `params` fill the dialect's placeholders in order. */
-  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  query(sql: string, params?: readonly unknown[], options?: RunOptions): Promise<Row[]>;
   /** Runs a statement that changes rows; resolves with how many rows it affected. */
-  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  execute(sql: string, params?: readonly unknown[], options?: RunOptions): Promise<number>;
   /**
    * Runs `work` on one connection held for its whole duration (for session locks and
    * transactions). SQLite has a single connection, so this is the executor itself.

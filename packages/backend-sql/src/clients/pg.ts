@@ -2,7 +2,7 @@
  * PostgreSQL through `pg` (node-postgres). Only the subset below is used, so any pool with this
  * shape works (pg's own `Pool`, or a compatible one).
  */
-import { bindable, type Row, type SqlExecutor } from './executor.js';
+import { bindable, type Row, type RunOptions, type SqlExecutor } from './executor.js';
 
 /** A query result: https://node-postgres.com/apis/result */
 export interface PgQueryResult {
@@ -14,6 +14,8 @@ export interface PgQueryResult {
 export interface PgQueryConfig {
   text: string;
   values?: unknown[];
+  /** A name makes it a prepared statement, parsed once per connection. */
+  name?: string;
 }
 
 /** A notification received by a client that ran LISTEN: https://node-postgres.com/apis/client#notification */
@@ -65,11 +67,33 @@ export function isPgPool(value: unknown): value is PgPool {
   return typeof v === 'object' && v !== null && typeof v.query === 'function' && typeof v.connect === 'function' && typeof v.end === 'function';
 }
 
-/** An executor over a pg pool. `owned` pools are ended by `close()`. */
-export function pgExecutor(pool: PgPool, owned: boolean): SqlExecutor {
+/** A stable, short statement name for a text (FNV-1a): the same text gets the same name on every connection. */
+function statementName(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return `resultkit_${(hash >>> 0).toString(36)}_${text.length.toString(36)}`;
+}
+
+/**
+ * An executor over a pg pool. `owned` pools are ended by `close()`. With `prepare`, statements
+ * run often are named, so each connection parses and plans them once (not through PgBouncer in
+ * transaction mode before 1.21, where a prepared statement may not exist on the next server
+ * connection: turn `preparedStatements` off there).
+ */
+export function pgExecutor(pool: PgPool, owned: boolean, prepare = true): SqlExecutor {
+  const names = new Map<string, string>();
+  const config = (text: string, params: readonly unknown[], options?: RunOptions): PgQueryConfig => {
+    if (!prepare || !options?.prepare) return { text, values: bindable(params) };
+    let name = names.get(text);
+    if (!name) names.set(text, (name = statementName(text)));
+    return { name, text, values: bindable(params) };
+  };
   const over = (run: (config: PgQueryConfig) => Promise<PgQueryResult>): Omit<SqlExecutor, 'withConnection' | 'close' | 'owned'> => ({
-    query: async (text, params = []) => (await run({ text, values: bindable(params) })).rows,
-    execute: async (text, params = []) => (await run({ text, values: bindable(params) })).rowCount ?? 0,
+    query: async (text, params = [], options) => (await run(config(text, params, options))).rows,
+    execute: async (text, params = [], options) => (await run(config(text, params, options))).rowCount ?? 0,
   });
   let closed = false;
   return {

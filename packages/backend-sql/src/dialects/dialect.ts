@@ -26,6 +26,9 @@ export function readColumns(shape: TableShape): TaskColumn[] {
   return columns;
 }
 
+/** Statements of up to this many rows or ids are kept prepared; larger ones vary too much to be worth it. */
+const PREPARED_UP_TO = 8;
+
 export abstract class Dialect {
   abstract readonly name: DialectName;
   /** Rows per multi-row statement. */
@@ -71,8 +74,8 @@ export abstract class Dialect {
   abstract introspect(connection: SqlExecutor, kind: TableKind): Promise<TableShape>;
   /** Runs schema changes while holding a lock that other resultkit processes also take. */
   abstract underSchemaLock<T>(work: (connection: SqlExecutor) => Promise<T>): Promise<T>;
-  /** Statements creating a missing table (with its sequence and `date_done` index). */
-  abstract createTable(kind: TableKind): string[];
+  /** Statements creating a missing table with `columns` (besides `id`), its sequence and its `date_done` index. */
+  abstract createTable(kind: TableKind, columns: readonly string[]): string[];
   /** Statements adding missing columns to an existing table. */
   abstract addColumns(kind: TableKind, columns: readonly string[]): string[];
   /** The statement indexing `date_done`. */
@@ -125,7 +128,7 @@ export abstract class Dialect {
     const params: unknown[] = [];
     for (const row of rows) for (const value of row) params.push(value);
     if (options.notifyChannel !== null) params.push(options.notifyChannel);
-    await this.exec.query(sql, params);
+    await this.exec.query(sql, params, { prepare: rows.length <= PREPARED_UP_TO });
   }
 
   /** Splits rows into statements of at most `maxRowsPerStatement`. */
@@ -138,18 +141,31 @@ export abstract class Dialect {
   /** Reads the rows of the given ids (in any order; missing ids have no row). */
   async selectTasks(columns: readonly TaskColumn[], ids: readonly string[]): Promise<Row[]> {
     if (ids.length === 0) return [];
+    if (ids.length === 1) return this.exec.query(this.#selectSql(columns, 1), ids, { prepare: true });
     const out: Row[] = [];
     for (let i = 0; i < ids.length; i += this.maxIdsPerSelect) {
       const chunk = this.idList(ids.slice(i, i + this.maxIdsPerSelect));
-      const sql = this.cached(`select:${columns.join(',')}:${chunk.length}`, () => {
-        const list = columns.map((c) => (c === 'date_done' ? `${this.dateDoneExpression()} AS date_done` : this.quote(c))).join(', ');
-        const where = chunk.length === 1 ? `task_id = ${this.placeholder(1)}` : `task_id IN (${this.placeholders(1, chunk.length)})`;
-        return `SELECT ${list} FROM ${this.qualified(this.tables.task)} WHERE ${where}`;
-      });
-      const rows = await this.exec.query(sql, chunk);
+      const rows = await this.exec.query(this.#selectSql(columns, chunk.length), chunk, { prepare: chunk.length <= PREPARED_UP_TO });
       for (const row of rows) out.push(row);
     }
     return out;
+  }
+
+  // Looked up by the columns array itself (the adapter keeps one), then by the number of ids:
+  // no key is built on the hot path.
+  readonly #selects = new WeakMap<readonly TaskColumn[], Map<number, string>>();
+
+  #selectSql(columns: readonly TaskColumn[], count: number): string {
+    let bySize = this.#selects.get(columns);
+    if (!bySize) this.#selects.set(columns, (bySize = new Map()));
+    let sql = bySize.get(count);
+    if (sql === undefined) {
+      const list = columns.map((c) => (c === 'date_done' ? `${this.dateDoneExpression()} AS date_done` : this.quote(c))).join(', ');
+      const where = count === 1 ? `task_id = ${this.placeholder(1)}` : `task_id IN (${this.placeholders(1, count)})`;
+      sql = `SELECT ${list} FROM ${this.qualified(this.tables.task)} WHERE ${where}`;
+      bySize.set(count, sql);
+    }
+    return sql;
   }
 
   /** The ids as bound to an `IN` list (MySQL pads them, see there). */
@@ -159,7 +175,7 @@ export abstract class Dialect {
 
   async deleteTask(taskId: string): Promise<number> {
     const sql = this.cached('delete-task', () => `DELETE FROM ${this.qualified(this.tables.task)} WHERE task_id = ${this.placeholder(1)}`);
-    return this.exec.execute(sql, [taskId]);
+    return this.exec.execute(sql, [taskId], { prepare: true });
   }
 
   // ---- group rows ---------------------------------------------------------------------------
@@ -168,7 +184,7 @@ export abstract class Dialect {
 
   async upsertGroup(groupId: string, result: Uint8Array, dateDone: string, idFromSequence: boolean): Promise<void> {
     const sql = this.cached(`upsert-group:${idFromSequence}`, () => this.upsertGroupSql(idFromSequence));
-    await this.exec.execute(sql, [groupId, result, dateDone]);
+    await this.exec.execute(sql, [groupId, result, dateDone], { prepare: true });
   }
 
   async selectGroup(groupId: string): Promise<Row | null> {
@@ -177,13 +193,13 @@ export abstract class Dialect {
       () =>
         `SELECT taskset_id, result, ${this.dateDoneExpression()} AS date_done FROM ${this.qualified(this.tables.group)} WHERE taskset_id = ${this.placeholder(1)}`,
     );
-    const rows = await this.exec.query(sql, [groupId]);
+    const rows = await this.exec.query(sql, [groupId], { prepare: true });
     return rows[0] ?? null;
   }
 
   async deleteGroup(groupId: string): Promise<number> {
     const sql = this.cached('delete-group', () => `DELETE FROM ${this.qualified(this.tables.group)} WHERE taskset_id = ${this.placeholder(1)}`);
-    return this.exec.execute(sql, [groupId]);
+    return this.exec.execute(sql, [groupId], { prepare: true });
   }
 
   // ---- cleanup ------------------------------------------------------------------------------

@@ -95,10 +95,9 @@ export class PostgresDialect extends Dialect {
     });
   }
 
-  createTable(kind: TableKind): string[] {
+  createTable(kind: TableKind, columns: readonly string[]): string[] {
     const table = this.tableOf(kind);
     const sequence = this.qualified(kind === 'task' ? this.tables.taskSequence : this.tables.groupSequence);
-    const columns = kind === 'task' ? Object.keys(TYPES).filter((c) => c !== 'taskset_id') : ['taskset_id', 'result', 'date_done'];
     const key = kind === 'task' ? 'task_id' : 'taskset_id';
     return [
       `CREATE SEQUENCE IF NOT EXISTS ${sequence}`,

@@ -77,9 +77,8 @@ export class SqliteDialect extends Dialect {
     }
   }
 
-  createTable(kind: TableKind): string[] {
+  createTable(kind: TableKind, columns: readonly string[]): string[] {
     const table = this.tableOf(kind);
-    const columns = kind === 'task' ? Object.keys(TYPES).filter((c) => c !== 'taskset_id') : ['taskset_id', 'result', 'date_done'];
     const key = kind === 'task' ? 'task_id' : 'taskset_id';
     return [
       `CREATE TABLE IF NOT EXISTS ${this.qualified(table)} (

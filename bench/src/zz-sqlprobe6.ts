@@ -1,0 +1,12 @@
+import { createBackend, states } from '@resultkit/core';
+import { resultkitAdapter } from '@resultkit/backend-sql';
+import { measure } from './harness.ts';
+const url = 'db+sqlite://';
+const b = await createBackend(url, { adapter: resultkitAdapter, sql: { batch: false } });
+const ids = Array.from({ length: 2000 }, (_, i) => `p-${i}`);
+const payload = { report: 'inventory-sync', total: 42, elapsed: 12.375, items: [{ id: 1, name: 'Café', ok: true }, { id: 2, name: 'Item 2', ok: false }, { id: 3, name: 'Item 3', ok: true }] };
+await Promise.all(ids.map((id) => b.storeResult(id, payload, states.SUCCESS)));
+const o = { ops: 200000, concurrency: 64 };
+const m = await measure('backend.getTaskMeta', (i) => b.getTaskMeta(ids[i % 2000]!), o);
+console.log(m.opsPerSecond);
+await b.close();
