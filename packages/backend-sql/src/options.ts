@@ -25,7 +25,11 @@ export interface SqlBackendOptions {
   tableNames?: TablePair<string>;
   /** Schemas (Celery's `database_table_schemas`): PostgreSQL schemas, MySQL databases, SQLite attached databases. */
   tableSchemas?: TablePair<string>;
-  /** PostgreSQL sequences for the `id` columns. Default Celery's `task_id_sequence` / `taskset_id_sequence`. */
+  /**
+   * Sequences of the `id` columns (PostgreSQL, MariaDB 10.3+). Default Celery's
+   * `task_id_sequence` / `taskset_id_sequence`, which Python Celery always inserts with: change
+   * them only for tables Celery never writes to.
+   */
   sequenceNames?: TablePair<string>;
   /**
    * Create missing tables, sequences and indexes, and add missing columns to an existing

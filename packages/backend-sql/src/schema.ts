@@ -35,7 +35,8 @@ export function migrationPlan(dialect: Dialect, kind: TableKind, shape: TableSha
   const statements: string[] = [];
   const missing = wantedColumns(kind, options).filter((c) => !shape.columns.has(c));
   statements.push(...dialect.addColumns(kind, missing));
-  if (dialect.name === 'postgresql' && !shape.columns.get('id')?.hasDefault && shape.sequence === false) {
+  // PostgreSQL, MariaDB: `id` comes from a sequence that must exist.
+  if (!shape.columns.get('id')?.hasDefault && shape.sequence === false) {
     statements.push(...dialect.createSequence(kind));
   }
   if (!shape.dateDoneIndex) statements.push(dialect.createDateDoneIndex(kind));

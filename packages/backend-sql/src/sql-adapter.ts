@@ -113,9 +113,9 @@ export class SqlAdapter implements BackendAdapter {
     this.#upsert = {
       preserveSuccess: options.preserveSuccess,
       notifyChannel: this.notifyChannel,
-      idFromSequence: dialect.name === 'postgresql' && !schema.task.columns.get('id')?.hasDefault,
+      idFromSequence: dialect.name !== 'sqlite' && !schema.task.columns.get('id')?.hasDefault,
     };
-    this.#groupIdFromSequence = dialect.name === 'postgresql' && !schema.group.columns.get('id')?.hasDefault;
+    this.#groupIdFromSequence = dialect.name !== 'sqlite' && !schema.group.columns.get('id')?.hasDefault;
     const batch = options.batch;
     this.#writes = batch
       ? new WriteBatcher<EncodedTaskRow>({

@@ -13,7 +13,7 @@ export interface TableRef {
 export interface TableNames {
   task: TableRef;
   group: TableRef;
-  /** PostgreSQL sequences for `id` (in the table's schema, as SQLAlchemy puts them). */
+  /** Sequences for `id` on PostgreSQL and MariaDB (in the table's schema, as SQLAlchemy puts them). */
   taskSequence: TableRef;
   groupSequence: TableRef;
 }
@@ -45,7 +45,7 @@ export interface TableShape {
   columns: Map<string, ColumnInfo>;
   /** An index whose first column is `date_done` exists (for `cleanup()`). */
   dateDoneIndex: boolean;
-  /** PostgreSQL: the sequence for `id` exists. */
+  /** PostgreSQL and MariaDB: the sequence for `id` exists (undefined where there are no sequences). */
   sequence?: boolean;
 }
 

@@ -31,7 +31,7 @@ export function celeryDdl(engine: Engine, t: TestTables): string[] {
 }
 
 /** `date_done` of a row as the database's own text, UTC wall time. */
-function dateDoneText(engine: Engine, table: string, taskId: string) {
+function dateDoneText(engine: Engine, table: string) {
   const expr = engine === 'postgresql' ? `to_char(date_done, 'YYYY-MM-DD HH24:MI:SS.US')` : engine === 'mysql' ? `DATE_FORMAT(date_done, '%Y-%m-%d %H:%i:%s')` : 'date_done';
   const p = engine === 'postgresql' ? '$1' : '?';
   return `SELECT ${expr} AS d FROM ${table} WHERE task_id = ${p}`;
@@ -123,7 +123,7 @@ export function registerBehaviourTests(engine: Engine, url: string, base: SqlBac
       ctx.onTestFinished(() => backend.close());
       const before = new Date();
       await backend.storeResult('utc', 1);
-      const [row] = await raw((query) => query(dateDoneText(engine, t.task, 'utc'), ['utc']));
+      const [row] = await raw((query) => query(dateDoneText(engine, t.task), ['utc']));
       const text = String(row!.d);
       expect(text.slice(0, 13)).toBe(before.toISOString().replace('T', ' ').slice(0, 13));
       const read = (await backend.getTaskMeta('utc')).dateDone!;

@@ -52,6 +52,41 @@ describe("mysql: Celery's column sizes", () => {
   });
 });
 
+describe('mysql: MariaDB sequences (what SQLAlchemy creates for Celery on MariaDB 10.3+)', () => {
+  const t = uniqueTables('my_seq');
+  afterAll(() => dropTables('mysql', MYSQL_URL, t));
+
+  it('our tables take ids from the sequence Celery inserts with, and Celery-made ones (no id default) are written with NEXT VALUE FOR', async (ctx) => {
+    const backend = await openBackend(MYSQL_URL, t);
+    ctx.onTestFinished(() => backend.close());
+    const [v] = await withRaw('mysql', MYSQL_URL, (q) => q('SELECT VERSION() AS v'));
+    if (!/mariadb/i.test(String(v!.v))) return; // MySQL proper: AUTO_INCREMENT, no sequences.
+    expect(adapterOf(backend).schema.task.sequence).toBe(true);
+    // As SQLAlchemy inserts on MariaDB: the id named explicitly from the sequence.
+    await withRaw('mysql', MYSQL_URL, (q) =>
+      q(`INSERT INTO ${t.task} (id, task_id, status, result) VALUES (nextval(${t.taskSequence}), 'from-sqlalchemy', 'SUCCESS', X'80054b052e')`),
+    );
+    await backend.storeResult('from-us', 6);
+    const ids = await withRaw('mysql', MYSQL_URL, (q) => q(`SELECT id FROM ${t.task} ORDER BY id`));
+    expect(ids.map((r) => r.id)).toEqual([1, 2]);
+
+    const celery = uniqueTables('my_seq_celery');
+    ctx.onTestFinished(() => dropTables('mysql', MYSQL_URL, celery));
+    await withRaw('mysql', MYSQL_URL, async (q) => {
+      await q(`CREATE SEQUENCE ${celery.taskSequence}`);
+      await q(`CREATE SEQUENCE ${celery.groupSequence}`);
+      await q(`CREATE TABLE ${celery.task} (id INTEGER NOT NULL, task_id VARCHAR(155), status VARCHAR(50), result BLOB, date_done DATETIME, traceback TEXT, PRIMARY KEY (id), UNIQUE (task_id))`);
+      await q(`CREATE TABLE ${celery.group} (id INTEGER NOT NULL, taskset_id VARCHAR(155), result BLOB, date_done DATETIME, PRIMARY KEY (id), UNIQUE (taskset_id))`);
+    });
+    const onCelery = await openBackend(MYSQL_URL, celery);
+    ctx.onTestFinished(() => onCelery.close());
+    await Promise.all([onCelery.storeResult('a', 1), onCelery.storeResult('b', 2)]);
+    await onCelery.saveGroup('g', ['a', 'b']);
+    expect((await onCelery.restoreGroup('g'))?.ids).toEqual(['a', 'b']);
+    expect((await onCelery.getTaskMeta('b')).result).toBe(2);
+  });
+});
+
 describe('mysql: clients and errors', () => {
   const t = uniqueTables('my_client');
   afterAll(() => dropTables('mysql', MYSQL_URL, t));

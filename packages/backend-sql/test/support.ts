@@ -113,7 +113,8 @@ export async function dropTables(engine: Engine, url: string, tables: TestTables
   if (engine === 'sqlite' && !existsSync(url.replace(/^db\+sqlite:\/\/\//, ''))) return;
   await withRaw(engine, url, async (query) => {
     for (const table of [tables.task, tables.group]) await query(`DROP TABLE IF EXISTS ${table}`);
-    if (engine === 'postgresql') {
+    // PostgreSQL, and MariaDB 10.3+ (which has sequences too).
+    if (engine !== 'sqlite') {
       for (const sequence of [tables.taskSequence, tables.groupSequence]) await query(`DROP SEQUENCE IF EXISTS ${sequence}`);
     }
   });

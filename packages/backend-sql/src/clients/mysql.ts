@@ -31,14 +31,14 @@ export interface MysqlPool extends MysqlConnection {
   end(): Promise<void>;
 }
 
-/** A callback-style pool, whose `.promise()` gives the promise pool. */
+/** A callback-style pool, whose `.promise()` gives the promise pool (typed loosely: mysql2's own types are overloaded). */
 export interface MysqlCallbackPool {
-  promise(): MysqlPool;
+  promise(): unknown;
 }
 
 /** The module `mysql2`, as far as it is used here. */
 export interface MysqlModule {
-  createPool(config: Record<string, unknown>): MysqlCallbackPool;
+  createPool(config: Record<string, unknown>): { promise(): MysqlPool };
 }
 
 export function isMysqlPool(value: unknown): value is MysqlPool | MysqlCallbackPool {
@@ -50,7 +50,7 @@ export function isMysqlPool(value: unknown): value is MysqlPool | MysqlCallbackP
 /** The promise form of a mysql2 pool, whichever form was given. */
 export function promisePool(pool: MysqlPool | MysqlCallbackPool): MysqlPool {
   const v = pool as Partial<MysqlCallbackPool>;
-  return typeof v.promise === 'function' ? v.promise() : (pool as MysqlPool);
+  return typeof v.promise === 'function' ? (v.promise() as MysqlPool) : (pool as MysqlPool);
 }
 
 function affected(result: unknown): number {

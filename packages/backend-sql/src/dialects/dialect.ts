@@ -15,7 +15,7 @@ export interface UpsertOptions {
   preserveSuccess: boolean;
   /** PostgreSQL: send `pg_notify(channel, task_id)` for every row written, in the same statement. */
   notifyChannel: string | null;
-  /** PostgreSQL: the `id` column has no default, so inserts name the sequence (as SQLAlchemy does). */
+  /** PostgreSQL, MariaDB: the `id` column has no default, so inserts name the sequence (as SQLAlchemy does). */
   idFromSequence: boolean;
 }
 
@@ -80,13 +80,10 @@ export abstract class Dialect {
   abstract addColumns(kind: TableKind, columns: readonly string[]): string[];
   /** The statement indexing `date_done`. */
   abstract createDateDoneIndex(kind: TableKind): string;
-  /** PostgreSQL only: statements creating a missing `id` sequence for an existing table. */
+  /** PostgreSQL and MariaDB: statements creating a missing `id` sequence for an existing table. */
   createSequence(_kind: TableKind): string[] {
     return [];
   }
-
-  /** The SQL type of a column, for the tables this package creates. */
-  protected abstract columnType(column: string): string;
 
   protected tableOf(kind: TableKind): TableRef {
     return kind === 'task' ? this.tables.task : this.tables.group;

@@ -1,8 +1,10 @@
 /**
- * MySQL and MariaDB. Celery's tables: `id INTEGER AUTO_INCREMENT`, `result BLOB` (64 KiB),
- * `date_done DATETIME` with no fractional seconds, `traceback TEXT`. Tables created here use
- * LONGBLOB and MEDIUMTEXT instead, which Celery reads and writes the same way; on a table Celery
- * created, a value over the column's size is refused before it is sent.
+ * MySQL and MariaDB. Celery's tables: `result BLOB` (64 KiB), `date_done DATETIME` with no
+ * fractional seconds, `traceback TEXT`; `id INTEGER AUTO_INCREMENT` on MySQL, but on MariaDB
+ * 10.3+ (which has sequences) SQLAlchemy creates the sequences `task_id_sequence` /
+ * `taskset_id_sequence`, gives `id` no default and inserts `nextval(...)` itself, as on
+ * PostgreSQL. Tables created here do exactly the same on MariaDB, and use LONGBLOB and MEDIUMTEXT, which Celery reads and writes the same way; on a
+ * table Celery created, a value over the column's size is refused before it is sent.
  */
 import type { SqlExecutor } from '../clients/executor.js';
 import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../tables.js';
@@ -46,6 +48,8 @@ export class MysqlDialect extends Dialect {
   /** Statements are prepared per connection; power-of-two sizes keep their number small (see `chunkRows`). */
   protected readonly maxRowsPerStatement = 256;
   protected override readonly maxIdsPerSelect = 1024;
+  /** MariaDB 10.3+ has sequences (and SQLAlchemy uses them for Celery's `id`); found by `introspect`. */
+  #sequences: boolean | undefined;
 
   quote(identifier: string): string {
     return `\`${identifier.replace(/`/g, '``')}\``;
@@ -53,10 +57,6 @@ export class MysqlDialect extends Dialect {
 
   placeholder(): string {
     return '?';
-  }
-
-  protected columnType(column: string): string {
-    return TYPES[column]!;
   }
 
   // UTC wall time as text, whatever `dateStrings`/`timezone` the pool (perhaps the user's) has.
@@ -69,6 +69,11 @@ export class MysqlDialect extends Dialect {
   async introspect(connection: SqlExecutor, kind: TableKind): Promise<TableShape> {
     const table = this.tableOf(kind);
     const schema = table.schema ?? null;
+    if (this.#sequences === undefined) {
+      const [version] = await connection.query('SELECT VERSION() AS v');
+      const match = /^(\d+)\.(\d+).*mariadb/i.exec(String(version?.v ?? ''));
+      this.#sequences = match !== null && (Number(match[1]) > 10 || (Number(match[1]) === 10 && Number(match[2]) >= 3));
+    }
     const rows = await connection.query(
       `SELECT COLUMN_NAME AS name, DATA_TYPE AS type, CHARACTER_MAXIMUM_LENGTH AS chars, CHARACTER_OCTET_LENGTH AS bytes,
               DATETIME_PRECISION AS fsp, EXTRA AS extra, COLUMN_DEFAULT AS dflt
@@ -91,7 +96,20 @@ export class MysqlDialect extends Dialect {
         WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND COLUMN_NAME = 'date_done' AND SEQ_IN_INDEX = 1 LIMIT 1`,
       [schema, table.name],
     );
-    return { exists: columns.size > 0, columns, dateDoneIndex: indexed.length > 0 };
+    const shape: TableShape = { exists: columns.size > 0, columns, dateDoneIndex: indexed.length > 0 };
+    if (this.#sequences) {
+      const sequence = this.#sequenceOf(kind);
+      const found = await connection.query(
+        `SELECT 1 AS found FROM information_schema.TABLES WHERE TABLE_SCHEMA = COALESCE(?, DATABASE()) AND TABLE_NAME = ? AND TABLE_TYPE = 'SEQUENCE'`,
+        [sequence.schema ?? null, sequence.name],
+      );
+      shape.sequence = found.length > 0;
+    }
+    return shape;
+  }
+
+  #sequenceOf(kind: TableKind) {
+    return kind === 'task' ? this.tables.taskSequence : this.tables.groupSequence;
   }
 
   async underSchemaLock<T>(work: (connection: SqlExecutor) => Promise<T>): Promise<T> {
@@ -112,15 +130,27 @@ export class MysqlDialect extends Dialect {
   createTable(kind: TableKind, columns: readonly string[]): string[] {
     const table = this.tableOf(kind);
     const key = kind === 'task' ? 'task_id' : 'taskset_id';
+    const sequence = this.qualified(this.#sequenceOf(kind));
     return [
+      ...(this.#sequences ? [`CREATE SEQUENCE IF NOT EXISTS ${sequence}`] : []),
+      // On MariaDB, as SQLAlchemy does: no default, every insert names the sequence. (A
+      // `DEFAULT (NEXT VALUE FOR ...)` column crashes MariaDB 10.11 on multi-row prepared inserts.)
       `CREATE TABLE IF NOT EXISTS ${this.qualified(table)} (
-        id INTEGER NOT NULL AUTO_INCREMENT,
+        id INTEGER NOT NULL${this.#sequences ? '' : ' AUTO_INCREMENT'},
         ${columns.map((c) => `${this.quote(c)} ${TYPES[c]} NULL`).join(',\n        ')},
         PRIMARY KEY (id),
         UNIQUE (${key}),
         INDEX ${this.quote(dateDoneIndexName(table))} (date_done)
       ) DEFAULT CHARSET = utf8mb4`,
     ];
+  }
+
+  override createSequence(kind: TableKind): string[] {
+    if (!this.#sequences) return [];
+    const table = this.qualified(this.tableOf(kind));
+    const sequence = this.qualified(this.#sequenceOf(kind));
+    // A sequence created for a table that already has rows starts after its largest id.
+    return [`CREATE SEQUENCE IF NOT EXISTS ${sequence}`, `SELECT SETVAL(${sequence}, (SELECT COALESCE(MAX(id), 0) FROM ${table}))`];
   }
 
   addColumns(kind: TableKind, columns: readonly string[]): string[] {
@@ -164,7 +194,8 @@ export class MysqlDialect extends Dialect {
   }
 
   protected upsertTasksSql(columns: readonly TaskColumn[], rowCount: number, options: UpsertOptions): string {
-    const row = `(${columns.map(() => '?').join(', ')})`;
+    const id = options.idFromSequence ? `NEXT VALUE FOR ${this.qualified(this.tables.taskSequence)}, ` : '';
+    const row = `(${id}${columns.map(() => '?').join(', ')})`;
     const values = Array.from({ length: rowCount }, () => row).join(', ');
     // MySQL evaluates the assignments left to right, each seeing the ones before it: `status`
     // is assigned last so that every guard still sees the stored status.
@@ -175,14 +206,15 @@ export class MysqlDialect extends Dialect {
     const updates = columns.filter((c) => c !== 'task_id' && c !== 'status').map(assign);
     updates.push(assign('status'));
     return (
-      `INSERT INTO ${this.qualified(this.tables.task)} (${columns.map((c) => this.quote(c)).join(', ')}) VALUES ${values} ` +
+      `INSERT INTO ${this.qualified(this.tables.task)} (${id ? 'id, ' : ''}${columns.map((c) => this.quote(c)).join(', ')}) VALUES ${values} ` +
       `ON DUPLICATE KEY UPDATE ${updates.join(', ')}`
     );
   }
 
-  protected upsertGroupSql(): string {
+  protected upsertGroupSql(idFromSequence: boolean): string {
+    const [idColumn, idValue] = idFromSequence ? ['id, ', `NEXT VALUE FOR ${this.qualified(this.tables.groupSequence)}, `] : ['', ''];
     return (
-      `INSERT INTO ${this.qualified(this.tables.group)} (taskset_id, result, date_done) VALUES (?, ?, ?) ` +
+      `INSERT INTO ${this.qualified(this.tables.group)} (${idColumn}taskset_id, result, date_done) VALUES (${idValue}?, ?, ?) ` +
       `ON DUPLICATE KEY UPDATE result = VALUES(result), date_done = VALUES(date_done)`
     );
   }

@@ -41,10 +41,6 @@ export class PostgresDialect extends Dialect {
     return `$${index}`;
   }
 
-  protected columnType(column: string): string {
-    return TYPES[column]!;
-  }
-
   // UTC wall time as text, whatever the session's DateStyle and TimeZone, and whatever type
   // parsers the pool (perhaps the user's) has.
   protected override dateDoneExpression(): string {

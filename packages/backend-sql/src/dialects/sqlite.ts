@@ -36,10 +36,6 @@ export class SqliteDialect extends Dialect {
     return '?';
   }
 
-  protected columnType(column: string): string {
-    return TYPES[column]!;
-  }
-
   #schemaPrefix(kind: TableKind): string {
     const schema = this.tableOf(kind).schema;
     return schema ? `${this.quote(schema)}.` : '';
