@@ -65,7 +65,11 @@ interface Raw {
 const COLUMNS = ['task_id', 'status', 'result', 'date_done', 'traceback', 'group_id', 'parent_id'];
 const dateDone = (): string => new Date().toISOString().replace('T', ' ').replace('Z', '000');
 
-function rawDriver(engine: Engine, url: string, table: string): Raw {
+/**
+ * The raw driver on `table`. `idFrom` (set once the backend made the table) is the sequence
+ * `id` comes from when the column has no default (MariaDB 10.3+, where SQLAlchemy uses one).
+ */
+function rawDriver(engine: Engine, url: string, table: string, ids: { idFrom: string | null }): Raw {
   const others = COLUMNS.filter((c) => c !== 'task_id');
   if (engine === 'postgresql') {
     const pool = new pg.Pool({ connectionString: url.replace(/^db\+/, ''), max: POOL_SIZE });
@@ -83,12 +87,15 @@ function rawDriver(engine: Engine, url: string, table: string): Raw {
   if (engine === 'mysql') {
     const pool = mysql.createPool({ uri: url.replace(/^db\+/, ''), connectionLimit: POOL_SIZE });
     const guard = (c: string): string => `${c} = IF(status <=> 'SUCCESS', ${c}, VALUES(${c}))`;
-    const upsert =
-      `INSERT INTO ${table} (${COLUMNS.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?) ` +
-      `ON DUPLICATE KEY UPDATE ${[...others.filter((c) => c !== 'status'), 'status'].map(guard).join(', ')}`;
+    let upsert: string | undefined;
     const select = `SELECT ${COLUMNS.join(', ')} FROM ${table} WHERE task_id = ?`;
     return {
-      upsert: async (id) => void (await pool.execute(upsert, [id, 'SUCCESS', resultBytes, dateDone().slice(0, 19), null, null, null])),
+      upsert: async (id) => {
+        upsert ??=
+          `INSERT INTO ${table} (${ids.idFrom ? 'id, ' : ''}${COLUMNS.join(', ')}) VALUES (${ids.idFrom ? `NEXT VALUE FOR ${ids.idFrom}, ` : ''}?, ?, ?, ?, ?, ?, ?) ` +
+          `ON DUPLICATE KEY UPDATE ${[...others.filter((c) => c !== 'status'), 'status'].map(guard).join(', ')}`;
+        await pool.execute(upsert, [id, 'SUCCESS', resultBytes, dateDone().slice(0, 19), null, null, null]);
+      },
       select: async (id) => ((await pool.execute(select, [id]))[0] as unknown[])[0],
       exec: async (sql) => void (await pool.query(sql)),
       close: () => pool.end(),
@@ -138,7 +145,7 @@ function pythonStore(url: string, tables: { task: string; group: string }, schem
   return (JSON.parse(python.stdout.trim().split('\n').pop()!) as { ops_per_second: number }).ops_per_second;
 }
 
-async function bulkExpired(engine: Engine, raw: Raw, table: string, rows: number): Promise<void> {
+async function bulkExpired(engine: Engine, raw: Raw, table: string, rows: number, idFrom: string | null): Promise<void> {
   const old = '2020-01-01 00:00:00';
   if (engine === 'postgresql') {
     await raw.exec(
@@ -147,7 +154,10 @@ async function bulkExpired(engine: Engine, raw: Raw, table: string, rows: number
     );
   } else if (engine === 'mysql') {
     // MariaDB's SEQUENCE engine: seq_1_to_N is a virtual table of the integers 1..N.
-    await raw.exec(`INSERT INTO ${table} (task_id, status, result, date_done) SELECT CONCAT('expired-', seq), 'SUCCESS', X'80054b052e', '${old}' FROM seq_1_to_${rows}`);
+    const id = idFrom ? [`id, `, `NEXT VALUE FOR ${idFrom}, `] : ['', ''];
+    await raw.exec(
+      `INSERT INTO ${table} (${id[0]}task_id, status, result, date_done) SELECT ${id[1]}CONCAT('expired-', seq), 'SUCCESS', X'80054b052e', '${old}' FROM seq_1_to_${rows}`,
+    );
   } else {
     await raw.exec(
       `WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < ${rows}) ` +
@@ -159,9 +169,9 @@ async function bulkExpired(engine: Engine, raw: Raw, table: string, rows: number
 async function benchEngine(engine: Engine, url: string): Promise<void> {
   const suffix = randomBytes(3).toString('hex');
   const tables = { task: `rk_bench_${suffix}_task`, group: `rk_bench_${suffix}_group` };
-  // PostgreSQL: a schema of its own, so Celery's sequence names (task_id_sequence, which Python
-  // Celery inserts with) can be used and dropped with it.
-  const schema = engine === 'postgresql' ? `rk_bench_${suffix}` : undefined;
+  // PostgreSQL and MySQL: a schema (database) of its own, so Celery's sequence names
+  // (task_id_sequence, which Python Celery inserts with) can be used and dropped with it.
+  const schema = engine === 'sqlite' ? undefined : `rk_bench_${suffix}`;
   const qualified = schema ? `${schema}.${tables.task}` : tables.task;
   const sql: SqlBackendOptions = {
     tableNames: tables,
@@ -172,10 +182,12 @@ async function benchEngine(engine: Engine, url: string): Promise<void> {
     createBackend(url, { adapter: resultkitAdapter, ...options, sql: { ...sql, ...extra } });
 
   console.log(`\n### ${engine} (${url.replace(/:[^:@/]*@/, ':***@')}), ${OPS.toLocaleString('en-US')} ops per run, ${IN_FLIGHT} in flight, median of ${ROUNDS}`);
-  const raw = rawDriver(engine, url, qualified);
+  const idSource: { idFrom: string | null } = { idFrom: null };
+  const raw = rawDriver(engine, url, qualified, idSource);
   if (schema) await raw.exec(`CREATE SCHEMA ${schema}`);
   const plain = await open({ batch: false, notify: false });
   const batched = await open();
+  if (engine === 'mysql' && !(batched.adapter as SqlAdapter).schema.task.columns.get('id')?.hasDefault) idSource.idFrom = `${schema}.task_id_sequence`;
   let n = 0;
   const nextId = (label: string): string => `bench-${label}-${suffix}-${n++}`;
   try {
@@ -218,7 +230,7 @@ async function benchEngine(engine: Engine, url: string): Promise<void> {
 
     // cleanup() of CLEANUP_ROWS expired rows, among the live rows written above.
     const insertStarted = Date.now();
-    await bulkExpired(engine, raw, qualified, CLEANUP_ROWS);
+    await bulkExpired(engine, raw, qualified, CLEANUP_ROWS, idSource.idFrom);
     const inserted = (Date.now() - insertStarted) / 1000;
     const started = process.hrtime.bigint();
     const removed = await (batched.adapter as SqlAdapter).cleanup(new Date(Date.now() - 86_400_000));
@@ -230,12 +242,7 @@ async function benchEngine(engine: Engine, url: string): Promise<void> {
   } finally {
     await plain.close();
     await batched.close();
-    if (schema) {
-      await raw.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    } else if (engine === 'mysql') {
-      await raw.exec(`DROP TABLE IF EXISTS ${tables.task}`);
-      await raw.exec(`DROP TABLE IF EXISTS ${tables.group}`);
-    }
+    if (schema) await raw.exec(engine === 'postgresql' ? `DROP SCHEMA IF EXISTS ${schema} CASCADE` : `DROP DATABASE IF EXISTS ${schema}`);
     await raw.close();
   }
 }

@@ -10,7 +10,7 @@ Configured like sql_app.py (SQL_INTEROP_* variables). Prints one JSON document p
   send      {"tasks": [{"task", "args", "kwargs"}]}   apply_async to the suite's queue              -> {"ids": [...]}
   get       {"id", "timeout"}           {"waiting": true}, then the result once get() returns (polling)
   columns   {}                          the task table's columns, as SQLAlchemy reflects them      -> {"columns": [...]}
-  setup     {}                          creates the schema (PostgreSQL, SQL_INTEROP_SCHEMA)         -> {"ok": true}
+  setup     {}                          creates SQL_INTEROP_SCHEMA (a PostgreSQL schema, a MySQL database) -> {"ok": true}
   teardown  {"queue"}                   drops the tables (or the schema) and the queue's broker keys -> {"ok": true}
 """
 import datetime
@@ -134,15 +134,20 @@ def main():
     elif command == "setup":
         import sqlalchemy as sa
         if sql_app.SCHEMA:
-            with sa.create_engine(app.backend.url).begin() as connection:
-                connection.execute(sa.text(f'CREATE SCHEMA IF NOT EXISTS "{sql_app.SCHEMA}"'))
+            engine = sa.create_engine(app.backend.url)
+            with engine.begin() as connection:
+                quoted = engine.dialect.identifier_preparer.quote(sql_app.SCHEMA)
+                connection.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {quoted}"))
         print(json.dumps({"ok": True}))
     elif command == "teardown":
         import sqlalchemy as sa
         engine = sa.create_engine(app.backend.url)
         with engine.begin() as connection:
             if sql_app.SCHEMA:
-                connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{sql_app.SCHEMA}" CASCADE'))
+                quoted = engine.dialect.identifier_preparer.quote(sql_app.SCHEMA)
+                # PostgreSQL: the schema and everything in it; MySQL: the database.
+                cascade = " CASCADE" if engine.dialect.name == "postgresql" else ""
+                connection.execute(sa.text(f"DROP SCHEMA IF EXISTS {quoted}{cascade}"))
             else:
                 for table in (app.backend.task_cls.__table__, app.backend.taskset_cls.__table__):
                     table.drop(connection, checkfirst=True)

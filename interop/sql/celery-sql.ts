@@ -24,7 +24,7 @@ export interface InteropTarget {
   engine: string;
   /** The same `db+` URL for Python (SQLAlchemy) and for us. */
   url: string;
-  /** PostgreSQL: a schema of this run's own (Celery's sequences live in it). */
+  /** A schema (PostgreSQL) or database (MySQL) of this run's own: Celery's sequences live in it. */
   schema?: string;
   /** The queue name's prefix, unique per run. */
   queue: string;
