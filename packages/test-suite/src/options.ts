@@ -36,6 +36,12 @@ export interface ConformanceOptions {
   forget?: boolean;
   /** A second backend on the same store reads what the first stored (default true; false for RPC). */
   sharedReads?: boolean;
+  /**
+   * The stored result goes through the configured serializer (default true). False for SQL,
+   * whose `result` column is a pickle whatever the serializer (Celery's PickleType): there a
+   * value JSON cannot encode, such as bytes under kombu 5.2, is stored and read back instead.
+   */
+  resultThroughSerializer?: boolean;
   /** Size of the large-value test in bytes (default 10 MiB). */
   largeValueSize?: number;
 }
@@ -52,6 +58,7 @@ export function resolveOptions(options: ConformanceOptions): ResolvedConformance
     preservesSuccess: true,
     forget: true,
     sharedReads: true,
+    resultThroughSerializer: true,
     largeValueSize: 10 * 1024 * 1024,
     ...options,
   };
