@@ -12,12 +12,12 @@
  *
  * Fails (never skips) in CI when Python Celery or its database drivers are missing.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createBackend, RemoteTaskError, states, type ResultBackend, type TaskMeta } from '@resultkit/core';
 import type { SqlAdapter } from '@resultkit/backend-sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { celeryAvailability, PYTHON, PYTHON_DIR, skipWithoutCelery } from '../support/celery.js';
+import { celeryAvailability, PYTHON, pyClient, skipWithoutCelery, spawnPyClient, startWorker } from '../support/celery.js';
 
 export interface InteropTarget {
   /** For names and messages: postgresql, mysql, sqlite. */
@@ -55,51 +55,15 @@ function sqlAvailability(): { ok: boolean; detail: string } {
   return { ok: false, detail: `${PYTHON} cannot import sqlalchemy/psycopg2/pymysql; install python3-sqlalchemy python3-psycopg2 python3-pymysql.` };
 }
 
-/** Runs `sql_client.py <command> <json>` with the target's environment; returns its JSON line. */
+/** Runs `sql_client.py <command> <json>` with the target's environment; returns its last JSON line. */
 async function sqlClient<T>(command: string, arg: unknown, env: Record<string, string>, timeoutMs = 30_000): Promise<T> {
-  const child = spawn(PYTHON, ['sql_client.py', command, JSON.stringify(arg)], { cwd: PYTHON_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  clearTimeout(timer);
-  if (code !== 0) throw new Error(`sql_client.py ${command} exited with ${code}:\n${stderr.trim()}`);
-  return JSON.parse(stdout.trim().split('\n').pop()!) as T;
+  const lines = await pyClient<T>(command, arg, env, timeoutMs, 'sql_client.py');
+  return lines.at(-1)!;
 }
 
 /** A real worker of sql_app in its own process group; `stop()` ends the group. */
-function startWorker(queue: string, env: Record<string, string>) {
-  const child = spawn(
-    PYTHON,
-    ['-m', 'celery', '-A', 'sql_app', 'worker', '--pool=solo', '--concurrency=1', '-Q', queue, '-n', `${queue}@interop`, '--without-heartbeat', '--without-gossip', '--without-mingle', '-l', 'warning'],
-    { cwd: PYTHON_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return {
-    output: () => output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        return;
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid!, 'SIGKILL');
-        } catch {
-          // gone already
-        }
-      }, 3_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+function startSqlWorker(queue: string, env: Record<string, string>) {
+  return startWorker(queue, env, 'sql_app');
 }
 
 const availability = sqlAvailability();
@@ -230,7 +194,7 @@ export function registerSqlInterop(target: InteropTarget): void {
     });
 
     it("a real Celery worker's results are awaited and read: success, custom failure, retry then success", async () => {
-      worker = startWorker(queue, env);
+      worker = startSqlWorker(queue, env);
       const { ids } = await sqlClient<{ ids: string[] }>(
         'send',
         { tasks: [{ task: 'sql_app.add', args: [2, 3] }, { task: 'sql_app.fail_custom', args: ['over quota', 42] }, { task: 'sql_app.retry_once', args: ['v'] }] },
@@ -279,38 +243,5 @@ export function registerSqlInterop(target: InteropTarget): void {
 
 /** `sql_client.py get`, whose lines are read as they come (the client blocks in get()). */
 function spawnPyClientFor(id: string, env: Record<string, string>) {
-  return spawnLines('get', { id, timeout: 15 }, env);
-}
-
-function spawnLines(command: string, arg: unknown, env: Record<string, string>) {
-  const child = spawn(PYTHON, ['sql_client.py', command, JSON.stringify(arg)], { cwd: PYTHON_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let buffer = '';
-  let stderr = '';
-  let ended = false;
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk;
-    let at: number;
-    while ((at = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, at);
-      buffer = buffer.slice(at + 1);
-      if (line.trim()) lines.push(line);
-    }
-  });
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  child.on('close', () => (ended = true));
-  return {
-    async next(timeoutMs = 20_000): Promise<unknown> {
-      const deadline = Date.now() + timeoutMs;
-      while (!lines.length) {
-        if (ended) throw new Error(`sql_client.py ${command} ended without output:\n${stderr.trim()}`);
-        if (Date.now() > deadline) throw new Error(`sql_client.py ${command} printed nothing within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      return JSON.parse(lines.shift()!);
-    },
-    kill: () => {
-      if (!ended) child.kill('SIGKILL');
-    },
-  };
+  return spawnPyClient('get', { id, timeout: 15 }, env, 'sql_client.py');
 }

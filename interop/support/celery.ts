@@ -41,9 +41,15 @@ export function skipWithoutCelery(availability: CeleryAvailability): boolean {
   return true;
 }
 
-/** Runs `py_client.py <command> <json>` and returns the JSON lines it printed. */
-export async function pyClient<T = Record<string, unknown>>(command: string, arg: unknown, env: Record<string, string>, timeoutMs = 30_000): Promise<T[]> {
-  const child = spawn(PYTHON, ['py_client.py', command, JSON.stringify(arg)], {
+/** Runs `<script> <command> <json>` (default `py_client.py`) and returns the JSON lines it printed. */
+export async function pyClient<T = Record<string, unknown>>(
+  command: string,
+  arg: unknown,
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  script = 'py_client.py',
+): Promise<T[]> {
+  const child = spawn(PYTHON, [script, command, JSON.stringify(arg)], {
     cwd: PYTHON_DIR,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,7 +61,7 @@ export async function pyClient<T = Record<string, unknown>>(command: string, arg
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   clearTimeout(timer);
-  if (code !== 0) throw new Error(`py_client.py ${command} exited with ${code}:\n${stderr.trim()}`);
+  if (code !== 0) throw new Error(`${script} ${command} exited with ${code}:\n${stderr.trim()}`);
   return stdout
     .split('\n')
     .filter((line) => line.trim())
@@ -69,8 +75,9 @@ export interface PyClientProcess {
   kill(): void;
 }
 
-export function spawnPyClient(command: string, arg: unknown, env: Record<string, string>): PyClientProcess {
-  const child = spawn(PYTHON, ['py_client.py', command, JSON.stringify(arg)], {
+/** Runs `<script> <command> <json>` (default `py_client.py`) from `interop/python/`, reading its JSON lines as they come. */
+export function spawnPyClient(command: string, arg: unknown, env: Record<string, string>, script = 'py_client.py'): PyClientProcess {
+  const child = spawn(PYTHON, [script, command, JSON.stringify(arg)], {
     cwd: PYTHON_DIR,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -99,8 +106,8 @@ export function spawnPyClient(command: string, arg: unknown, env: Record<string,
     async next<T>(timeoutMs = 20_000): Promise<T> {
       const deadline = Date.now() + timeoutMs;
       while (!lines.length) {
-        if (ended) throw new Error(`py_client.py ${command} ended without output:\n${stderr.trim()}`);
-        if (Date.now() > deadline) throw new Error(`py_client.py ${command} printed nothing within ${timeoutMs} ms`);
+        if (ended) throw new Error(`${script} ${command} ended without output:\n${stderr.trim()}`);
+        if (Date.now() > deadline) throw new Error(`${script} ${command} printed nothing within ${timeoutMs} ms`);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, 50);
           waiting.push(() => {
@@ -130,10 +137,10 @@ export interface CeleryWorker {
  * Starts `celery -A interop_app worker` consuming `queue` only, with the solo pool and no
  * heartbeat, gossip or mingle, so it is ready in about a second and does nothing else.
  */
-export function startWorker(queue: string, env: Record<string, string>): CeleryWorker {
+export function startWorker(queue: string, env: Record<string, string>, app = 'interop_app'): CeleryWorker {
   const child = spawn(
     PYTHON,
-    ['-m', 'celery', '-A', 'interop_app', 'worker', '--pool=solo', '--concurrency=1', '-Q', queue, '-n', `${queue}@interop`,
+    ['-m', 'celery', '-A', app, 'worker', '--pool=solo', '--concurrency=1', '-Q', queue, '-n', `${queue}@interop`,
       '--without-heartbeat', '--without-gossip', '--without-mingle', '-l', 'warning'],
     { cwd: PYTHON_DIR, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
