@@ -6,14 +6,18 @@ import { DecodeError } from '@resultkit/core';
  * silently short value. Declared lengths are checked against what is left *before* anything is
  * allocated: a 12-byte pickle that claims an 8 GiB string fails here, cheaply.
  */
+// Eight bytes to turn into a float: one shared scratch buffer (reads are synchronous).
+const scratchBytes = new Uint8Array(8);
+const scratchView = new DataView(scratchBytes.buffer);
+
 export class ByteReader {
   readonly #data: Uint8Array;
-  readonly #view: DataView;
   #pos = 0;
 
   constructor(data: Uint8Array) {
+    // Integers are assembled from bytes rather than through a DataView: creating a view costs
+    // more than decoding a typical small pickle's integers.
     this.#data = data;
-    this.#view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   }
 
   get position(): number {
@@ -40,21 +44,22 @@ export class ByteReader {
 
   u16(what: string): number {
     this.need(2, what);
-    const value = this.#view.getUint16(this.#pos, true);
-    this.#pos += 2;
-    return value;
+    const d = this.#data;
+    const p = this.#pos;
+    this.#pos = p + 2;
+    return (d[p] as number) | ((d[p + 1] as number) << 8);
   }
 
   i32(what: string): number {
     this.need(4, what);
-    const value = this.#view.getInt32(this.#pos, true);
+    const value = this.#le32();
     this.#pos += 4;
     return value;
   }
 
   u32(what: string): number {
     this.need(4, what);
-    const value = this.#view.getUint32(this.#pos, true);
+    const value = this.#le32() >>> 0;
     this.#pos += 4;
     return value;
   }
@@ -65,10 +70,11 @@ export class ByteReader {
    */
   length64(what: string): number {
     this.need(8, what);
-    const low = this.#view.getUint32(this.#pos, true);
-    const high = this.#view.getUint32(this.#pos + 4, true);
     const at = this.#pos;
-    this.#pos += 8;
+    const low = this.#le32() >>> 0;
+    this.#pos = at + 4;
+    const high = this.#le32() >>> 0;
+    this.#pos = at + 8;
     const value = high * 2 ** 32 + low;
     if (high >= 2 ** 21 || value > this.remaining) {
       throw new DecodeError(
@@ -81,9 +87,18 @@ export class ByteReader {
 
   f64be(what: string): number {
     this.need(8, what);
-    const value = this.#view.getFloat64(this.#pos, false);
-    this.#pos += 8;
-    return value;
+    const d = this.#data;
+    const p = this.#pos;
+    for (let i = 0; i < 8; i++) scratchBytes[i] = d[p + i] as number;
+    this.#pos = p + 8;
+    return scratchView.getFloat64(0, false);
+  }
+
+  /** The signed little-endian 32-bit integer at the position (bounds already checked). */
+  #le32(): number {
+    const d = this.#data;
+    const p = this.#pos;
+    return (d[p] as number) | ((d[p + 1] as number) << 8) | ((d[p + 2] as number) << 16) | ((d[p + 3] as number) << 24);
   }
 
   /** `n` bytes as a view into the input (callers copy what they hand out). */
@@ -93,6 +108,20 @@ export class ByteReader {
     const out = this.#data.subarray(this.#pos, this.#pos + n);
     this.#pos += n;
     return out;
+  }
+
+  /** The whole input, for callers that decode a range in place (see `skip`). */
+  get data(): Uint8Array {
+    return this.#data;
+  }
+
+  /** Checks that `n` bytes exist and moves past them; returns where they start. */
+  skip(n: number, what: string): number {
+    if (n < 0) throw new DecodeError(`Corrupt pickle: ${what} at offset ${this.#pos} has a negative length (${n}).`);
+    this.need(n, what);
+    const start = this.#pos;
+    this.#pos = start + n;
+    return start;
   }
 
   /** The bytes up to the next `\n`, without it (the text opcodes of protocol 0). */

@@ -95,7 +95,14 @@ function visit(node: unknown, walk: Walk): unknown {
     const items = node.items;
     // A list of plain values (the common case) needs no conversion: its items array becomes the
     // output as is. Each node owns its array (the unpickler never shares one between nodes).
-    if (!items.some((item) => item instanceof PyNode)) {
+    let plain = true;
+    for (let i = 0; i < items.length; i++) {
+      if (items[i] instanceof PyNode) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) {
       walk.budget.charge(1 + items.length);
       return done(node, items as unknown[]);
     }
@@ -103,10 +110,25 @@ function visit(node: unknown, walk: Walk): unknown {
     const out = done(node, [] as unknown[]);
     return push(walk, { node, kind: Kind.ARRAY, children: items, next: 0, results: out });
   }
-  if (node instanceof PyDict) return visitDict(node, flatten(node), walk);
+  if (node instanceof PyDict) return visitPyDict(node, walk);
   if (node instanceof PySet) return visitSet(node, [...node.items], walk);
   if (node instanceof PyGlobal) return done(node, new PickledGlobal(node.module, node.name));
   return visitCall(node as PyCall, walk);
+}
+
+/**
+ * A dict node. The common case, string keys and values that need no conversion, becomes an
+ * object in one pass over the entries; anything else takes the general path.
+ */
+function visitPyDict(node: PyDict, walk: Walk): unknown {
+  const entries = node.entries;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of entries) {
+    if (typeof key !== 'string' || value instanceof PyNode) return visitDict(node, flatten(node), walk);
+    setKey(out, key, value);
+  }
+  walk.budget.charge(1 + 2 * entries.size);
+  return done(node, out);
 }
 
 function visitDict(node: PyNode, pairs: unknown[], walk: Walk): unknown {
@@ -278,14 +300,17 @@ function fillDict(out: Dict, pairs: readonly unknown[]): void {
   for (let i = 0; i < pairs.length; i += 2) {
     const key = pairs[i];
     const value = pairs[i + 1];
-    if (out instanceof Map) {
-      out.set(key, value);
-    } else if (key === '__proto__') {
-      // Assignment would replace the object's prototype instead of adding a key.
-      Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
-    } else {
-      out[key as string] = value;
-    }
+    if (out instanceof Map) out.set(key, value);
+    else setKey(out, key as string, value);
+  }
+}
+
+function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    // Assignment would replace the object's prototype instead of adding a key.
+    Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
+  } else {
+    out[key] = value;
   }
 }
 

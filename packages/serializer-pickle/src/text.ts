@@ -13,22 +13,34 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 
 /** UTF-8 (with `surrogatepass`) to a string; invalid input is a `DecodeError`. */
 export function decodeUtf8(bytes: Uint8Array, what: string): string {
-  // Most pickled strings are short ASCII keys, for which a call into TextDecoder costs more
-  // than the string itself.
-  if (bytes.length <= 32) {
-    let ascii = true;
-    for (let i = 0; i < bytes.length; i++) {
-      if ((bytes[i] as number) >= 0x80) {
-        ascii = false;
-        break;
-      }
+  return decodeUtf8Range(bytes, 0, bytes.length, what, undefined);
+}
+
+/** Strings up to this many bytes are tried as ASCII first, one character at a time. */
+const SHORT_ASCII = 64;
+
+/**
+ * `data[start..end)` as UTF-8 (with `surrogatepass`). Most pickled strings are short ASCII keys,
+ * for which a typed-array view and a call into TextDecoder cost more than the string itself, so
+ * those are read in place. `what` (and `at`, an offset, when given) only name the text in the
+ * error message, which is built only when there is an error.
+ */
+export function decodeUtf8Range(data: Uint8Array, start: number, end: number, what: string, at: number | undefined): string {
+  if (end - start <= SHORT_ASCII) {
+    let out = '';
+    let i = start;
+    for (; i < end; i++) {
+      const c = data[i] as number;
+      if (c >= 0x80) break;
+      out += String.fromCharCode(c);
     }
-    if (ascii) return String.fromCharCode(...bytes);
+    if (i === end) return out;
   }
+  const bytes = start === 0 && end === data.length ? data : data.subarray(start, end);
   try {
     return strictUtf8.decode(bytes);
   } catch {
-    return decodeUtf8Slow(bytes, what);
+    return decodeUtf8Slow(bytes, at === undefined ? what : `${what} at offset ${at}`);
   }
 }
 

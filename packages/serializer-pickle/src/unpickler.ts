@@ -30,7 +30,7 @@ import { EAGER_KINDS, evaluateEagerly } from './known-values.js';
 import { HIGHEST_PROTOCOL, Op } from './opcodes.js';
 import { PyCall, PyDict, PyGlobal, PyList, PySet, PyTuple, sequenceItems } from './python-objects.js';
 import { revive } from './revive.js';
-import { decodeLatin1, decodeQuotedString, decodeRawUnicodeEscape, decodeUtf8 } from './text.js';
+import { decodeLatin1, decodeQuotedString, decodeRawUnicodeEscape, decodeUtf8Range } from './text.js';
 
 export interface LoadOptions {
   /**
@@ -65,7 +65,11 @@ class Unpickler {
   #stack: unknown[] = [];
   // MARK saves the current stack here and starts a new one, as Python 3's unpickler does.
   readonly #metastack: unknown[][] = [];
-  readonly #memo = new Map<number, unknown>();
+  // An array, not a Map: indices are almost always 0, 1, 2, ... (MEMOIZE, or BINPUT from a
+  // counter), which makes this a packed array. Other indices still work (as holes or, beyond
+  // 2^32 - 2, as named properties); `#memoSize` counts distinct indices, as `len(memo)` does.
+  readonly #memo: unknown[] = [];
+  #memoSize = 0;
   /** Offset of the opcode being executed, for messages. */
   #at = 0;
 
@@ -102,8 +106,15 @@ class Unpickler {
   }
 
   #memoGet(index: number): unknown {
-    if (!this.#memo.has(index)) this.#fail(`memo entry ${index} was never stored`);
-    return this.#memo.get(index);
+    const value = this.#memo[index];
+    if (value === undefined && !(index in this.#memo)) this.#fail(`memo entry ${index} was never stored`);
+    return value;
+  }
+
+  #memoPut(index: number, value: unknown): void {
+    const memo = this.#memo;
+    if (index < memo.length && memo[index] !== undefined ? false : !(index in memo)) this.#memoSize++;
+    memo[index] = value;
   }
 
   #memoIndexFromLine(what: string): number {
@@ -113,7 +124,14 @@ class Unpickler {
   }
 
   #text(bytes: Uint8Array, what: string): string {
-    return decodeUtf8(bytes, `${what} at offset ${this.#at}`);
+    return decodeUtf8Range(bytes, 0, bytes.length, what, this.#at);
+  }
+
+  /** The next `n` bytes of the input as UTF-8 text, decoded in place. */
+  #textOf(n: number, what: string): string {
+    const input = this.#in;
+    const start = input.skip(n, what);
+    return decodeUtf8Range(input.data, start, start + n, what, this.#at);
   }
 
   /** Bytes handed out are copied: a view would keep the whole input alive and share its mutations. */
@@ -156,16 +174,16 @@ class Unpickler {
 
         // Memo.
         case Op.PUT:
-          this.#memo.set(this.#memoIndexFromLine('PUT'), this.#top());
+          this.#memoPut(this.#memoIndexFromLine('PUT'), this.#top());
           break;
         case Op.BINPUT:
-          this.#memo.set(input.u8('BINPUT'), this.#top());
+          this.#memoPut(input.u8('BINPUT'), this.#top());
           break;
         case Op.LONG_BINPUT:
-          this.#memo.set(input.u32('LONG_BINPUT'), this.#top());
+          this.#memoPut(input.u32('LONG_BINPUT'), this.#top());
           break;
         case Op.MEMOIZE:
-          this.#memo.set(this.#memo.size, this.#top());
+          this.#memoPut(this.#memoSize, this.#top());
           break;
         case Op.GET:
           this.#push(this.#memoGet(this.#memoIndexFromLine('GET')));
@@ -246,13 +264,13 @@ class Unpickler {
           this.#push(decodeRawUnicodeEscape(input.line('UNICODE'), `UNICODE at offset ${this.#at}`));
           break;
         case Op.BINUNICODE:
-          this.#push(this.#text(input.bytes(input.u32('BINUNICODE'), 'BINUNICODE'), 'BINUNICODE'));
+          this.#push(this.#textOf(input.u32('BINUNICODE'), 'BINUNICODE'));
           break;
         case Op.SHORT_BINUNICODE:
-          this.#push(this.#text(input.bytes(input.u8('SHORT_BINUNICODE'), 'SHORT_BINUNICODE'), 'SHORT_BINUNICODE'));
+          this.#push(this.#textOf(input.u8('SHORT_BINUNICODE'), 'SHORT_BINUNICODE'));
           break;
         case Op.BINUNICODE8:
-          this.#push(this.#text(input.bytes(input.length64('BINUNICODE8'), 'BINUNICODE8'), 'BINUNICODE8'));
+          this.#push(this.#textOf(input.length64('BINUNICODE8'), 'BINUNICODE8'));
           break;
 
         // Bytes.
@@ -328,7 +346,9 @@ class Unpickler {
         case Op.SETITEM: {
           const value = this.#pop();
           const key = this.#pop();
-          this.#setItems(this.#top(), [key, value]);
+          const target = this.#top();
+          if (target instanceof PyDict) target.entries.set(key, value);
+          else this.#setItems(target, [key, value]);
           break;
         }
         case Op.SETITEMS: {
