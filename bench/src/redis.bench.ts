@@ -23,6 +23,7 @@ import { createBackend, states, type BackendOptions, type ResultBackend } from '
 import { resultkitAdapter, type RedisAdapter } from '@resultkit/backend-redis';
 import { Redis } from 'ioredis';
 import { measure, percentiles, report, type Measurement } from './harness.ts';
+import { typicalPayload } from './payloads.ts';
 
 const OPS = Number(process.env.BENCH_REDIS_OPS ?? 20_000);
 const IN_FLIGHT = 64;
@@ -44,17 +45,7 @@ function benchUrl(): string {
   return url.toString();
 }
 
-/** A typical task return value: a few fields, a short list, some non-ASCII text. */
-const payload = {
-  report: 'inventory-sync',
-  total: 42,
-  elapsed: 12.375,
-  items: [
-    { id: 1, name: 'Café', ok: true },
-    { id: 2, name: 'Item 2', ok: false },
-    { id: 3, name: 'Item 3', ok: true },
-  ],
-};
+const payload = typicalPayload;
 
 export async function run(): Promise<void> {
   const url = benchUrl();

@@ -26,6 +26,7 @@ import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { measure, report, type Measurement } from './harness.ts';
+import { typicalPayload } from './payloads.ts';
 
 const OPS = Number(process.env.BENCH_SQL_OPS ?? 10_000);
 const IN_FLIGHT = 64;
@@ -39,17 +40,7 @@ const asDb = (url: string): string => (url.startsWith('db+') ? url : `db+${url}`
 const PG_URL = asDb(process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test');
 const MYSQL_URL = asDb(process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test');
 
-/** A typical task return value: a few fields, a short list, some non-ASCII text. */
-const payload = {
-  report: 'inventory-sync',
-  total: 42,
-  elapsed: 12.375,
-  items: [
-    { id: 1, name: 'Café', ok: true },
-    { id: 2, name: 'Item 2', ok: false },
-    { id: 3, name: 'Item 3', ok: true },
-  ],
-};
+const payload = typicalPayload;
 const resultBytes = Buffer.from(dumps(payload, { protocol: 5 }));
 
 type Engine = 'postgresql' | 'mysql' | 'sqlite';
