@@ -1,18 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigurationError, createBackend } from '@resultkit/core';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { resultkitAdapter } from '../src/index.js';
-import { adapterOf, cleanupTestKeys, openRedisBackend, rawClient, TEST_URL, testId, until } from './support.js';
+import { adapterOf, openRedisBackend, TEST_URL, testId, until, useRawClient } from './support.js';
 
 let raw: Redis;
-beforeAll(() => {
-  raw = rawClient();
-});
-afterAll(async () => {
-  await cleanupTestKeys(raw);
-  await raw.quit();
-});
+useRawClient((client) => (raw = client));
 
 async function named(name: string): Promise<number> {
   const list = (await raw.client('LIST')) as string;

@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { AbortError, TimeoutError, type BackendOptions, type ResultBackend } from '@resultkit/core';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { adapterOf, cleanupTestKeys, openRedisBackend, rawClient, sleep, testId, until } from './support.js';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { adapterOf, openRedisBackend, sleep, testId, until, useRawClient } from './support.js';
 
 let raw: Redis;
-beforeAll(() => {
-  raw = rawClient();
-});
-afterAll(async () => {
-  await cleanupTestKeys(raw);
-  await raw.quit();
-});
+useRawClient((client) => (raw = client));
 
 /** A backend whose connections carry a name no other test uses, so CLIENT LIST can find them. */
 async function open(options: BackendOptions = {}): Promise<{ backend: ResultBackend; name: string }> {

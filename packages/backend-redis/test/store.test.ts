@@ -3,19 +3,13 @@ import { createHash } from 'node:crypto';
 import { deflateSync, inflateSync } from 'node:zlib';
 import { RemoteTaskError, states, ValueTooLargeError, type Compressor, type ResultBackend } from '@resultkit/core';
 import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { storeScript } from '../src/scripts.js';
 import { readRedisCapture } from '../../core/test/fixtures.js';
-import { adapterOf, cleanupTestKeys, openRedisBackend, rawClient, testId, until } from './support.js';
+import { adapterOf, openRedisBackend, rawClient, testId, until, useRawClient } from './support.js';
 
 let raw: Redis;
-beforeAll(() => {
-  raw = rawClient();
-});
-afterAll(async () => {
-  await cleanupTestKeys(raw);
-  await raw.quit();
-});
+useRawClient((client) => (raw = client));
 
 async function open(options: Parameters<typeof openRedisBackend>[0] = {}): Promise<ResultBackend> {
   const backend = await openRedisBackend(options);

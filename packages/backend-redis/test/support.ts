@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createBackend, type BackendOptions, type ResultBackend } from '@resultkit/core';
 import { Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import type { RedisAdapter } from '../src/index.js';
 
 /** `REDIS_URL` (default `redis://127.0.0.1:6379/0`) with its database replaced by `db`. */
@@ -34,6 +35,22 @@ export function rawClient(url = TEST_URL): Redis {
   const client = new Redis(url, { connectionName: 'resultkit-test-raw' });
   client.on('error', () => {});
   return client;
+}
+
+/**
+ * A raw client for a whole test file: opened before its tests and, once the keys they made are
+ * deleted, closed after them. `use` receives it (files keep it in a module variable).
+ */
+export function useRawClient(use: (client: Redis) => void): void {
+  let client: Redis;
+  beforeAll(() => {
+    client = rawClient();
+    use(client);
+  });
+  afterAll(async () => {
+    await cleanupTestKeys(client);
+    await client.quit();
+  });
 }
 
 /** A unique id with a recognisable prefix, so cleanup can find every key it made. */
