@@ -191,6 +191,7 @@ describe.skipIf(!availability.ok)('Celery 5.2 and resultkit on one Redis', () =>
       revoked: id('revoked'),
       started: id('started'),
       progress: id('progress'),
+      nothing: id('nothing'),
     };
     track(Object.values(ids));
     await backend.storeResult(ids.success, { total: 5, items: ['é', null, true, 1.5], big: 2n ** 64n });
@@ -205,6 +206,8 @@ describe.skipIf(!availability.ok)('Celery 5.2 and resultkit on one Redis', () =>
     await backend.markAsRevoked(ids.revoked, 'terminated');
     await backend.markAsStarted(ids.started, { pid: 99, hostname: 'node@interop' });
     await backend.updateState(ids.progress, 'PROGRESS', { current: 3, total: 10 });
+    // A task that returns nothing: Python's AsyncResult.result is None, not a KeyError.
+    await backend.storeResult(ids.nothing, undefined);
 
     const read = Object.fromEntries((await pyRead(Object.values(ids))).map((r) => [r.id, r]));
     const success = read[ids.success]!;
@@ -224,6 +227,7 @@ describe.skipIf(!availability.ok)('Celery 5.2 and resultkit on one Redis', () =>
     expect(read[ids.revoked]).toMatchObject({ state: 'REVOKED', ready: true, exception: { type: 'TaskRevokedError', module: 'celery.exceptions', args: ['terminated'] } });
     expect(read[ids.started]).toMatchObject({ state: 'STARTED', ready: false, result: { pid: 99, hostname: 'node@interop' } });
     expect(read[ids.progress]).toMatchObject({ state: 'PROGRESS', ready: false, result: { current: 3, total: 10 } });
+    expect(read[ids.nothing]).toMatchObject({ state: 'SUCCESS', successful: true, result: null, traceback: null });
   });
 
   it("Python's GroupResult.restore() reads a group we saved, and joins its members", async () => {

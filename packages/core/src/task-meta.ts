@@ -48,7 +48,9 @@ const KNOWN_KEYS = new Set<string>([
 export function toDocument(meta: TaskMeta): Record<string, unknown> {
   const doc: Record<string, unknown> = {
     status: meta.status,
-    result: EXCEPTION_STATES.has(meta.status) ? encodeStoredException(meta.result) : meta.result,
+    // A task that returns nothing stores None: a document without `result` makes Python's
+    // `AsyncResult.result` raise KeyError, so `undefined` is never left out.
+    result: EXCEPTION_STATES.has(meta.status) ? encodeStoredException(meta.result) : (meta.result ?? null),
     traceback: meta.traceback ?? null,
     children: meta.children ?? [],
     date_done: meta.dateDone ? formatDateDone(meta.dateDone) : null,

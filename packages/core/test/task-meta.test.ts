@@ -104,3 +104,22 @@ describe('documents of later Celery versions', () => {
     expect(() => fromDocument({ status: 'SUCCESS', date_done: 12 }, 'a')).toThrow(DecodeError);
   });
 });
+
+describe('the document written always has every field Celery reads', () => {
+  // Python's AsyncResult indexes meta['result'], meta['traceback'], ... : a missing key is a
+  // KeyError on the Python side, so no field may be dropped because its JS value is undefined.
+  const required = ['status', 'result', 'traceback', 'children', 'date_done', 'task_id'];
+  it.each([
+    ['a task that returned nothing', { taskId: 't', status: 'SUCCESS', result: undefined, traceback: null, children: [], dateDone: new Date() }],
+    ['a RETRY without an exception', { taskId: 't', status: 'RETRY', result: undefined, traceback: undefined, children: undefined, dateDone: null }],
+    ['a custom state with no meta', { taskId: 't', status: 'PROGRESS', result: undefined, traceback: null, children: null, dateDone: null }],
+  ])('%s', (_label, meta) => {
+    const doc = toDocument(meta as never);
+    for (const key of required) {
+      expect(doc, key).toHaveProperty(key);
+      expect(doc[key], key).not.toBeUndefined();
+    }
+    expect(doc.result).toBeNull();
+    expect(text(json.encode(doc))).toContain('"result": null');
+  });
+});

@@ -1,6 +1,7 @@
 import { AbortError, TimeoutError } from '../errors.js';
 import { READY_STATES, states } from '../states.js';
 import type { TaskMeta } from '../task-meta.js';
+import { onSignalAbort } from './shared-abort.js';
 import type { AsyncResult, GetOptions, ResultSource } from './async-result.js';
 
 /**
@@ -117,9 +118,9 @@ export class ResultSet<T = unknown> {
 // abort (first failure, early exit from iteration). Member waits then need no timers of their own.
 function linkedSignal(options: GetOptions): { signal: AbortSignal; abort: () => void; cleanup: () => void } {
   const controller = new AbortController();
-  const onAbort = (): void => controller.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
-  if (options.signal?.aborted) controller.abort(options.signal.reason);
+  const outer = options.signal;
+  if (outer?.aborted) controller.abort(outer.reason);
+  const stopListening = outer && !outer.aborted ? onSignalAbort(outer, () => controller.abort(outer.reason)) : undefined;
   let timer: NodeJS.Timeout | undefined;
   if (options.timeout !== undefined && options.timeout !== Infinity) {
     timer = setTimeout(() => controller.abort(new TimeoutError()), Math.max(0, options.timeout));
@@ -129,7 +130,7 @@ function linkedSignal(options: GetOptions): { signal: AbortSignal; abort: () => 
     abort: () => controller.abort(new AbortError()),
     cleanup: () => {
       if (timer) clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onAbort);
+      stopListening?.();
     },
   };
 }

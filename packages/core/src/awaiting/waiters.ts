@@ -1,6 +1,7 @@
 import type { PushChannel } from '../adapter/contract.js';
 import { AbortError, BackendClosedError, ResultkitError, TimeoutError } from '../errors.js';
 import { READY_STATES } from '../states.js';
+import { onSignalAbort } from './shared-abort.js';
 import type { TaskMeta } from '../task-meta.js';
 import { DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, type WaitOptions } from './wait-options.js';
 
@@ -65,10 +66,10 @@ export class Waiters {
 
     return new Promise<TaskMeta>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const onAbort = (): void => settle(() => reject(abortError(signal!)));
+      let stopListening: (() => void) | undefined;
       const settle = (finish: () => void): void => {
         if (timer) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        stopListening?.();
         this.#removeWaiter(taskId, waiter);
         finish();
       };
@@ -81,7 +82,7 @@ export class Waiters {
       if (timeout !== undefined && timeout !== Infinity) {
         timer = setTimeout(() => settle(() => reject(new TimeoutError())), Math.max(0, timeout));
       }
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal) stopListening = onSignalAbort(signal, () => settle(() => reject(abortError(signal))));
       this.#addWaiter(taskId, waiter);
     });
   }
