@@ -16,7 +16,6 @@ export function registerSqlConformance(engine: Engine, url: string, sql: SqlBack
     factory: (options?: BackendOptions) => openBackend(url, tables, options, sql),
     writeRaw: writeRawResult,
     writeDocument: writeForeignDocument,
-    preservesSuccess: sql.preserveSuccess ?? true,
     resultThroughSerializer: false,
     ttlGranularity: extra.ttlGranularity ?? 'milliseconds',
     ...(extra.largeValueSize ? { largeValueSize: extra.largeValueSize } : {}),

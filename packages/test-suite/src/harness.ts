@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BackendOptions, ResultBackend } from '@resultkit/core';
+import type { AdapterCapabilities, BackendOptions, ResultBackend } from '@resultkit/core';
 import type { TestContext } from 'vitest';
 import type { ResolvedConformanceOptions } from './options.js';
 
@@ -12,6 +12,39 @@ export async function openBackend(
   const backend = await suite.factory(options);
   context.onTestFinished(() => backend.close());
   return backend;
+}
+
+// The capabilities a factory's backends declare, read once from a backend opened for the
+// purpose. Keyed by the factory so that groups registered one by one share the probe.
+const probed = new WeakMap<ResolvedConformanceOptions['factory'], Promise<AdapterCapabilities>>();
+
+/** What the backends under test declare they can do (`backend.capabilities`). */
+export function capabilitiesOf(suite: ResolvedConformanceOptions): Promise<AdapterCapabilities> {
+  let capabilities = probed.get(suite.factory);
+  if (!capabilities) {
+    capabilities = (async () => {
+      const backend = await suite.factory();
+      try {
+        return { ...backend.capabilities };
+      } finally {
+        await backend.close();
+      }
+    })();
+    // A failed probe (service down) fails the test that asked, and the next test asks again.
+    capabilities.catch(() => probed.delete(suite.factory));
+    probed.set(suite.factory, capabilities);
+  }
+  return capabilities;
+}
+
+/**
+ * Reports the current test as skipped, with the reason, when the backend does not declare
+ * `capability`. Call it before opening anything: vitest runs no `onTestFinished` hook of a
+ * test skipped this way.
+ */
+export async function requireCapability(suite: ResolvedConformanceOptions, context: TestContext, capability: keyof AdapterCapabilities): Promise<void> {
+  const capabilities = await capabilitiesOf(suite);
+  if (!capabilities[capability]) context.skip(`the backend declares ${capability}: false`);
 }
 
 /** A task id no other test (or earlier run) uses. */

@@ -24,18 +24,8 @@ export interface ConformanceOptions {
    * of malformed documents written by someone else.
    */
   writeDocument?: (backend: ResultBackend, taskId: string, document: Record<string, unknown>) => Promise<void>;
-  /** Results expire by `expires` (default true). */
-  ttl?: boolean;
   /** The smallest expiry the store honours: `seconds` (Redis SETEX) or `milliseconds`. Default `seconds`. */
   ttlGranularity?: 'seconds' | 'milliseconds';
-  /** The backend saves and restores groups (default true). */
-  groups?: boolean;
-  /** A stored SUCCESS is never overwritten (default true; false for SQL, as in Celery). */
-  preservesSuccess?: boolean;
-  /** Results can be forgotten (default true). */
-  forget?: boolean;
-  /** A second backend on the same store reads what the first stored (default true; false for RPC). */
-  sharedReads?: boolean;
   /**
    * The stored result goes through the configured serializer (default true). False for SQL,
    * whose `result` column is a pickle whatever the serializer (Celery's PickleType): there a
@@ -52,12 +42,7 @@ export type ResolvedConformanceOptions = Required<Omit<ConformanceOptions, 'desc
 
 export function resolveOptions(options: ConformanceOptions): ResolvedConformanceOptions {
   return {
-    ttl: true,
     ttlGranularity: 'seconds',
-    groups: true,
-    preservesSuccess: true,
-    forget: true,
-    sharedReads: true,
     resultThroughSerializer: true,
     largeValueSize: 10 * 1024 * 1024,
     ...options,

@@ -5,48 +5,44 @@ import type { ResolvedConformanceOptions } from '../options.js';
 export function registerBadInputTests(suite: ResolvedConformanceOptions): void {
   const { it } = suite;
   group(suite, 'bad input', () => {
-    const { writeRaw } = suite;
-    if (writeRaw) {
-      it('corrupt stored bytes are a DecodeError, for reads and for waits', async (ctx) => {
-        const backend = await openBackend(suite, ctx);
-        const id = newId();
-        await writeRaw(backend, id, new Uint8Array([0x7b, 0x22, 0x73, 0x74, 0xff, 0xfe, 0x00]));
-        await ctx.expect(backend.getTaskMeta(id)).rejects.toBeInstanceOf(DecodeError);
-        await ctx.expect(backend.asyncResult(id).get({ timeout: 5_000 })).rejects.toBeInstanceOf(DecodeError);
-        ctx.expect(backend.pendingWaits).toBe(0);
-      });
+    // Only a package that can write raw bytes where the backend reads them can run these.
+    const writeRaw = suite.writeRaw ?? unavailable;
+    it.skipIf(!suite.writeRaw)('corrupt stored bytes are a DecodeError, for reads and for waits', async (ctx) => {
+      const backend = await openBackend(suite, ctx);
+      const id = newId();
+      await writeRaw(backend, id, new Uint8Array([0x7b, 0x22, 0x73, 0x74, 0xff, 0xfe, 0x00]));
+      await ctx.expect(backend.getTaskMeta(id)).rejects.toBeInstanceOf(DecodeError);
+      await ctx.expect(backend.asyncResult(id).get({ timeout: 5_000 })).rejects.toBeInstanceOf(DecodeError);
+      ctx.expect(backend.pendingWaits).toBe(0);
+    });
 
-      it('a stored document that is not a result document is a DecodeError', async (ctx) => {
-        const backend = await openBackend(suite, ctx);
-        const id = newId();
-        await writeRaw(backend, id, new TextEncoder().encode('[1, 2, 3]'));
-        await ctx.expect(backend.getTaskMeta(id)).rejects.toBeInstanceOf(DecodeError);
-      });
+    it.skipIf(!suite.writeRaw)('a stored document that is not a result document is a DecodeError', async (ctx) => {
+      const backend = await openBackend(suite, ctx);
+      const id = newId();
+      await writeRaw(backend, id, new TextEncoder().encode('[1, 2, 3]'));
+      await ctx.expect(backend.getTaskMeta(id)).rejects.toBeInstanceOf(DecodeError);
+    });
 
-    }
+    const writeDocument = suite.writeDocument ?? unavailable;
+    it.skipIf(!suite.writeDocument)('a malformed exception written by someone else is a DecodeError, not a crash', async (ctx) => {
+      const backend = await openBackend(suite, ctx);
+      const id = newId();
+      // celery#5179: update_state(state=FAILURE, meta={...}) stores a FAILURE without exc_type.
+      await writeDocument(backend, id, { status: 'FAILURE', result: { progress: 3 }, traceback: null, task_id: id });
+      const error = await backend.getTaskMeta(id).catch((e: unknown) => e);
+      ctx.expect(error).toBeInstanceOf(DecodeError);
+      ctx.expect((error as Error).message).toMatch(/exc_type/);
+      await ctx.expect(backend.asyncResult(id).get({ timeout: 5_000 })).rejects.toBeInstanceOf(DecodeError);
+    });
 
-    const { writeDocument } = suite;
-    if (writeDocument) {
-      it('a malformed exception written by someone else is a DecodeError, not a crash', async (ctx) => {
-        const backend = await openBackend(suite, ctx);
-        const id = newId();
-        // celery#5179: update_state(state=FAILURE, meta={...}) stores a FAILURE without exc_type.
-        await writeDocument(backend, id, { status: 'FAILURE', result: { progress: 3 }, traceback: null, task_id: id });
-        const error = await backend.getTaskMeta(id).catch((e: unknown) => e);
-        ctx.expect(error).toBeInstanceOf(DecodeError);
-        ctx.expect((error as Error).message).toMatch(/exc_type/);
-        await ctx.expect(backend.asyncResult(id).get({ timeout: 5_000 })).rejects.toBeInstanceOf(DecodeError);
-      });
-
-      it('a document with an unknown custom state and extra fields reads as written', async (ctx) => {
-        const backend = await openBackend(suite, ctx);
-        const id = newId();
-        await writeDocument(backend, id, { status: 'PROGRESS', result: { done: 1, of: 4 }, traceback: null, task_id: id });
-        const meta = await backend.getTaskMeta(id);
-        ctx.expect(meta.status).toBe('PROGRESS');
-        ctx.expect(meta.result).toEqual({ done: 1, of: 4 });
-      });
-    }
+    it.skipIf(!suite.writeDocument)('a document with an unknown custom state and extra fields reads as written', async (ctx) => {
+      const backend = await openBackend(suite, ctx);
+      const id = newId();
+      await writeDocument(backend, id, { status: 'PROGRESS', result: { done: 1, of: 4 }, traceback: null, task_id: id });
+      const meta = await backend.getTaskMeta(id);
+      ctx.expect(meta.status).toBe('PROGRESS');
+      ctx.expect(meta.result).toEqual({ done: 1, of: 4 });
+    });
 
     it('a content type outside `accept` is refused with ContentDisallowedError, never decoded', async (ctx) => {
       const backend = await openBackend(suite, ctx, { accept: ['msgpack'] });
@@ -64,4 +60,9 @@ export function registerBadInputTests(suite: ResolvedConformanceOptions): void {
       ctx.expect((await backend.getTaskMeta(id)).status).toBe(states.PENDING);
     });
   });
+}
+
+// Stands in for a writer the package did not give; the tests that would call it are skipped.
+function unavailable(): Promise<void> {
+  return Promise.reject(new Error('not provided by this package'));
 }

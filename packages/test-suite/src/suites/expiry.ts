@@ -3,7 +3,6 @@ import { group, newId, openBackend, sleep } from '../harness.js';
 import type { ResolvedConformanceOptions } from '../options.js';
 
 export function registerExpiryTests(suite: ResolvedConformanceOptions): void {
-  if (!suite.ttl) return;
   const { it } = suite;
   // Whole-second stores (Redis SETEX) round the deadline; wait past the next second boundary.
   const expires = suite.ttlGranularity === 'seconds' ? 1 : 0.2;

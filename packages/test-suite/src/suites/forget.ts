@@ -1,12 +1,12 @@
 import { states } from '@resultkit/core';
-import { group, newId, openBackend } from '../harness.js';
+import { group, newId, openBackend, requireCapability } from '../harness.js';
 import type { ResolvedConformanceOptions } from '../options.js';
 
 export function registerForgetTests(suite: ResolvedConformanceOptions): void {
-  if (!suite.forget) return;
   const { it } = suite;
   group(suite, 'forget', () => {
     it('a forgotten result reads as PENDING again', async (ctx) => {
+      await requireCapability(suite, ctx, 'forget');
       const backend = await openBackend(suite, ctx);
       const id = newId();
       await backend.storeResult(id, 'gone soon');
@@ -18,6 +18,7 @@ export function registerForgetTests(suite: ResolvedConformanceOptions): void {
     });
 
     it('forgetting an unknown id is not an error', async (ctx) => {
+      await requireCapability(suite, ctx, 'forget');
       const backend = await openBackend(suite, ctx);
       await ctx.expect(backend.forget(newId())).resolves.toBeUndefined();
     });

@@ -1,12 +1,12 @@
 import { states, type TaskMeta } from '@resultkit/core';
-import { group, newId, openBackend, sleep } from '../harness.js';
+import { group, newId, openBackend, requireCapability, sleep } from '../harness.js';
 import type { ResolvedConformanceOptions } from '../options.js';
 
 export function registerGroupTests(suite: ResolvedConformanceOptions): void {
-  if (!suite.groups) return;
   const { it } = suite;
   group(suite, 'groups', () => {
     it('a saved group is restored with its members in order and joins in order', async (ctx) => {
+      await requireCapability(suite, ctx, 'groups');
       const backend = await openBackend(suite, ctx);
       const groupId = newId('group');
       const ids = [newId('m0'), newId('m1'), newId('m2')];
@@ -24,11 +24,13 @@ export function registerGroupTests(suite: ResolvedConformanceOptions): void {
     });
 
     it('restoring a group that was never saved gives null', async (ctx) => {
+      await requireCapability(suite, ctx, 'groups');
       const backend = await openBackend(suite, ctx);
       ctx.expect(await backend.restoreGroup(newId('group'))).toBeNull();
     });
 
     it('a deleted group is gone', async (ctx) => {
+      await requireCapability(suite, ctx, 'groups');
       const backend = await openBackend(suite, ctx);
       const groupId = newId('group');
       await backend.saveGroup(groupId, [newId()]);

@@ -1,5 +1,5 @@
 import { RemoteTaskError, states } from '@resultkit/core';
-import { group, newId, openBackend } from '../harness.js';
+import { group, newId, openBackend, requireCapability } from '../harness.js';
 import type { ResolvedConformanceOptions } from '../options.js';
 
 export function registerStateTests(suite: ResolvedConformanceOptions): void {
@@ -123,33 +123,33 @@ export function registerStateTests(suite: ResolvedConformanceOptions): void {
       ctx.expect(meta.queue).toBe('celery');
     });
 
-    if (suite.preservesSuccess) {
-      it('a SUCCESS is never overwritten by a later RETRY or FAILURE', async (ctx) => {
-        const backend = await openBackend(suite, ctx);
-        const id = newId();
-        await backend.storeResult(id, 'first');
-        await backend.markAsRetry(id, new Error('late retry'));
-        await backend.markAsFailure(id, new Error('late failure'));
-        await backend.storeResult(id, 'second');
-        const meta = await backend.getTaskMeta(id);
-        ctx.expect(meta.status).toBe(states.SUCCESS);
-        ctx.expect(meta.result).toBe('first');
-      });
+    it('a SUCCESS is never overwritten by a later RETRY or FAILURE', async (ctx) => {
+      await requireCapability(suite, ctx, 'preservesSuccess');
+      const backend = await openBackend(suite, ctx);
+      const id = newId();
+      await backend.storeResult(id, 'first');
+      await backend.markAsRetry(id, new Error('late retry'));
+      await backend.markAsFailure(id, new Error('late failure'));
+      await backend.storeResult(id, 'second');
+      const meta = await backend.getTaskMeta(id);
+      ctx.expect(meta.status).toBe(states.SUCCESS);
+      ctx.expect(meta.result).toBe('first');
+    });
 
-      it('a SUCCESS racing many other writes of the same id always wins', async (ctx) => {
-        const backend = await openBackend(suite, ctx);
-        const id = newId();
-        // Whatever the order the writes land in, the SUCCESS either overwrites an earlier
-        // unready state or is never overwritten: the final state must be SUCCESS.
-        const writes: Promise<void>[] = [];
-        for (let i = 0; i < 25; i++) writes.push(backend.markAsRetry(id, new Error(`retry ${i}`)));
-        writes.push(backend.storeResult(id, 'winner'));
-        for (let i = 0; i < 25; i++) writes.push(backend.markAsStarted(id, { pid: i, hostname: 'h' }));
-        await Promise.all(writes);
-        const meta = await backend.getTaskMeta(id);
-        ctx.expect(meta.status).toBe(states.SUCCESS);
-        ctx.expect(meta.result).toBe('winner');
-      });
-    }
+    it('a SUCCESS racing many other writes of the same id always wins', async (ctx) => {
+      await requireCapability(suite, ctx, 'preservesSuccess');
+      const backend = await openBackend(suite, ctx);
+      const id = newId();
+      // Whatever the order the writes land in, the SUCCESS either overwrites an earlier
+      // unready state or is never overwritten: the final state must be SUCCESS.
+      const writes: Promise<void>[] = [];
+      for (let i = 0; i < 25; i++) writes.push(backend.markAsRetry(id, new Error(`retry ${i}`)));
+      writes.push(backend.storeResult(id, 'winner'));
+      for (let i = 0; i < 25; i++) writes.push(backend.markAsStarted(id, { pid: i, hostname: 'h' }));
+      await Promise.all(writes);
+      const meta = await backend.getTaskMeta(id);
+      ctx.expect(meta.status).toBe(states.SUCCESS);
+      ctx.expect(meta.result).toBe('winner');
+    });
   });
 }

@@ -44,22 +44,20 @@ export function registerValueTests(suite: ResolvedConformanceOptions): void {
       ctx.expect([...result.text]).toEqual([...text]);
     });
 
-    if (suite.resultThroughSerializer) {
-      it('a value the serializer cannot encode is an EncodeError and nothing is stored', async (ctx) => {
-        const backend = await openBackend(suite, ctx, { jsonDialect: 'kombu5.2' });
-        const id = newId();
-        // kombu 5.2's JSON has no form for bytes, so writing them for a 5.2 reader must fail.
-        await ctx.expect(backend.storeResult(id, new Uint8Array([1, 2]))).rejects.toBeInstanceOf(EncodeError);
-        ctx.expect((await backend.getTaskMeta(id)).status).toBe(states.PENDING);
-      });
-    } else {
-      it('a result the serializer could not encode is stored anyway: it never goes through the serializer', async (ctx) => {
-        const backend = await openBackend(suite, ctx, { jsonDialect: 'kombu5.2' });
-        const id = newId();
-        await backend.storeResult(id, new Uint8Array([1, 2]));
-        ctx.expect([...((await backend.getTaskMeta(id)).result as Uint8Array)]).toEqual([1, 2]);
-      });
-    }
+    it.skipIf(!suite.resultThroughSerializer)('a value the serializer cannot encode is an EncodeError and nothing is stored', async (ctx) => {
+      const backend = await openBackend(suite, ctx, { jsonDialect: 'kombu5.2' });
+      const id = newId();
+      // kombu 5.2's JSON has no form for bytes, so writing them for a 5.2 reader must fail.
+      await ctx.expect(backend.storeResult(id, new Uint8Array([1, 2]))).rejects.toBeInstanceOf(EncodeError);
+      ctx.expect((await backend.getTaskMeta(id)).status).toBe(states.PENDING);
+    });
+
+    it.skipIf(suite.resultThroughSerializer)('a result the serializer could not encode is stored anyway: it never goes through the serializer', async (ctx) => {
+      const backend = await openBackend(suite, ctx, { jsonDialect: 'kombu5.2' });
+      const id = newId();
+      await backend.storeResult(id, new Uint8Array([1, 2]));
+      ctx.expect([...((await backend.getTaskMeta(id)).result as Uint8Array)]).toEqual([1, 2]);
+    });
 
     it('dates come back as the same instant', async (ctx) => {
       const backend = await openBackend(suite, ctx, { jsonDialect: 'kombu5.3' });

@@ -1,5 +1,5 @@
 import { AbortError, BackendClosedError, states, TimeoutError } from '@resultkit/core';
-import { group, newId, openBackend, sleep } from '../harness.js';
+import { group, newId, openBackend, requireCapability, sleep } from '../harness.js';
 import type { ResolvedConformanceOptions } from '../options.js';
 
 export function registerWaitingTests(suite: ResolvedConformanceOptions): void {
@@ -28,7 +28,7 @@ export function registerWaitingTests(suite: ResolvedConformanceOptions): void {
     });
 
     it('a second backend on the same store sees results the first stores while it waits', async (ctx) => {
-      if (!suite.sharedReads) return;
+      await requireCapability(suite, ctx, 'sharedReads');
       const client = await openBackend(suite, ctx);
       const worker = await openBackend(suite, ctx);
       const id = newId();
