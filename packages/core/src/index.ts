@@ -27,6 +27,9 @@ export { asyncResultTuple, groupResultTuple, refToTuple, tupleToRef } from './re
 export type { ResultTuple, ResultRef } from './result-tuple.js';
 export { toDocument, fromDocument, pendingMeta, metaException } from './task-meta.js';
 export { groupToDocument, groupFromDocument } from './group-document.js';
+export { CeleryKeys, TASK_KEY_PREFIX, GROUP_KEY_PREFIX, globalKeyPrefix } from './celery-keys.js';
+export type { KeyPrefixStyle } from './celery-keys.js';
+export { decodeStoredMeta, decodeStoredMetaOrError, isStoredSuccess } from './adapter/stored-document.js';
 export type { TaskMeta } from './task-meta.js';
 export type { TaskRequest } from './task-request.js';
 
