@@ -1,4 +1,5 @@
-import type { AdapterFactory } from './adapter/contract.js';
+import type { BackendAdapter } from './adapter/contract.js';
+import type { Codec } from './codec/codec.js';
 import type { CodecRegistry } from './codec/registry.js';
 import type { Compressor } from './codec/compressor.js';
 import type { Serializer } from './codec/serializer.js';
@@ -12,7 +13,11 @@ import type { RetryPolicy } from './retry.js';
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface AdapterOptions {}
 
-/** Options of `createBackend`; the names follow Celery's settings. */
+/**
+ * Options of `createBackend`; the names follow Celery's settings. This file also holds what an
+ * adapter factory receives (`AdapterContext`) and is (`AdapterFactory`), so the adapter contract
+ * (`adapter/contract.ts`) never needs the options and the two do not import each other.
+ */
 export interface BackendOptions extends AdapterOptions {
   /** Serializer for stored documents (`result_serializer`); must match the Celery side. Default `json`. */
   serializer?: string;
@@ -44,4 +49,21 @@ export interface BackendOptions extends AdapterOptions {
   maxValueSize?: number;
   /** Use this adapter instead of importing the package the URL scheme names. */
   adapter?: AdapterFactory;
+}
+
+/** Options every adapter receives, already resolved by core. */
+export interface AdapterContext {
+  codec: Codec;
+  /** Seconds results live; null keeps them forever. */
+  expires: number | null;
+  /** Everything the user passed to `createBackend`, including the adapter's own options. */
+  options: Readonly<BackendOptions>;
+}
+
+/** What an adapter package exports as `resultkitAdapter`, for `createBackend` to load it by URL. */
+export interface AdapterFactory {
+  readonly specificationVersion: 'v1';
+  /** URL schemes this package handles, without `://`: `redis`, `rediss`, `sentinel`. */
+  readonly schemes: readonly string[];
+  create(url: string, context: AdapterContext): BackendAdapter | Promise<BackendAdapter>;
 }

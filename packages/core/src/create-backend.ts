@@ -1,9 +1,8 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AdapterFactory } from './adapter/contract.js';
 import { adapterPackageFor, knownSchemes } from './adapter-packages.js';
-import type { BackendOptions } from './backend-options.js';
+import type { AdapterFactory, BackendOptions } from './backend-options.js';
 import { Codec, MAX_VALUE_SIZE } from './codec/codec.js';
 import type { Compressor } from './codec/compressor.js';
 import { createJsonSerializer } from './codec/json/index.js';

@@ -43,15 +43,13 @@ export * from './codec/json/index.js';
 
 export type {
   AdapterCapabilities,
-  AdapterContext,
-  AdapterFactory,
   BackendAdapter,
   ChordPart,
   ChordProgress,
   GroupMeta,
   PushChannel,
   PushListener,
-  StoreOptions as AdapterStoreOptions,
+  AdapterStoreOptions,
 } from './adapter/contract.js';
 
 export { AsyncResult } from './awaiting/async-result.js';
@@ -69,6 +67,6 @@ export { MemoryAdapter, memoryAdapter } from './memory/memory-adapter.js';
 export { MemoryStore } from './memory/memory-store.js';
 
 export { createBackend, createCodec, loadAdapter, DEFAULT_EXPIRES } from './create-backend.js';
-export type { BackendOptions, AdapterOptions } from './backend-options.js';
+export type { BackendOptions, AdapterOptions, AdapterContext, AdapterFactory } from './backend-options.js';
 export { redactUrl, schemeOf } from './url.js';
 export { adapterPackageFor } from './adapter-packages.js';

@@ -1,5 +1,3 @@
-import type { BackendOptions } from '../backend-options.js';
-import type { Codec } from '../codec/codec.js';
 import type { RemoteTaskError } from '../remote-task-error.js';
 import type { ResultTuple } from '../result-tuple.js';
 import type { TaskMeta } from '../task-meta.js';
@@ -27,7 +25,7 @@ export interface AdapterCapabilities {
   sharedReads: boolean;
 }
 
-export interface StoreOptions {
+export interface AdapterStoreOptions {
   /** Seconds until the stored entry may disappear; null keeps it forever. */
   expires: number | null;
 }
@@ -92,23 +90,23 @@ export interface BackendAdapter {
   readonly capabilities: AdapterCapabilities;
 
   /** Stores a state change. With `preservesSuccess`, a write over a stored SUCCESS is dropped. */
-  store(meta: TaskMeta, options: StoreOptions): Promise<void>;
+  store(meta: TaskMeta, options: AdapterStoreOptions): Promise<void>;
   /** The stored meta, or null when nothing is stored for the id. */
   load(taskId: string): Promise<TaskMeta | null>;
   /** Reads many ids in one round trip; each entry is a meta, null, or the error decoding it raised. */
   loadMany?(taskIds: readonly string[]): Promise<(TaskMeta | null | Error)[]>;
   remove(taskId: string): Promise<void>;
 
-  saveGroup?(group: GroupMeta, options: StoreOptions): Promise<void>;
+  saveGroup?(group: GroupMeta, options: AdapterStoreOptions): Promise<void>;
   loadGroup?(groupId: string): Promise<GroupMeta | null>;
   removeGroup?(groupId: string): Promise<void>;
 
   /** Chords (Celery's `set_chord_size`): records how many header parts complete the chord. */
-  setChordSize?(groupId: string, size: number, options: StoreOptions): Promise<void>;
+  setChordSize?(groupId: string, size: number, options: AdapterStoreOptions): Promise<void>;
   /** Chords (`Task.add_to_chord`): one more part will report. */
-  addToChord?(groupId: string, options: StoreOptions): Promise<void>;
+  addToChord?(groupId: string, options: AdapterStoreOptions): Promise<void>;
   /** Chords (`on_chord_part_return`): records one finished part, atomically, and says whether the chord is complete. */
-  onChordPartReturn?(part: ChordPart, options: StoreOptions): Promise<ChordProgress>;
+  onChordPartReturn?(part: ChordPart, options: AdapterStoreOptions): Promise<ChordProgress>;
 
   /** Opens the push channel (lazily, once per backend). Required when `capabilities.push`. */
   openPush?(listener: PushListener): PushChannel;
@@ -120,21 +118,4 @@ export interface BackendAdapter {
   isRetryable?(error: unknown): boolean;
 
   close(): Promise<void>;
-}
-
-/** Options every adapter receives, already resolved by core. */
-export interface AdapterContext {
-  codec: Codec;
-  /** Seconds results live; null keeps them forever. */
-  expires: number | null;
-  /** Everything the user passed to `createBackend`, including the adapter's own options. */
-  options: Readonly<BackendOptions>;
-}
-
-/** What an adapter package exports as `resultkitAdapter`, for `createBackend` to load it by URL. */
-export interface AdapterFactory {
-  readonly specificationVersion: 'v1';
-  /** URL schemes this package handles, without `://`: `redis`, `rediss`, `sentinel`. */
-  readonly schemes: readonly string[];
-  create(url: string, context: AdapterContext): BackendAdapter | Promise<BackendAdapter>;
 }

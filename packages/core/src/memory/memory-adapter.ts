@@ -1,12 +1,11 @@
+import type { AdapterContext, AdapterFactory } from '../backend-options.js';
 import type {
   AdapterCapabilities,
-  AdapterContext,
-  AdapterFactory,
   BackendAdapter,
   GroupMeta,
   PushChannel,
   PushListener,
-  StoreOptions,
+  AdapterStoreOptions,
 } from '../adapter/contract.js';
 import type { Codec } from '../codec/codec.js';
 import { decodeStoredMeta, decodeStoredMetaOrError, isStoredSuccess } from '../adapter/stored-document.js';
@@ -51,7 +50,7 @@ export class MemoryAdapter implements BackendAdapter {
     }
   }
 
-  async store(meta: TaskMeta, options: StoreOptions): Promise<void> {
+  async store(meta: TaskMeta, options: AdapterStoreOptions): Promise<void> {
     const key = keys.task(meta.taskId);
     const bytes = this.#codec.encode(toDocument(meta));
     // Read and write happen in one synchronous step, so the "SUCCESS is final" rule cannot race.
@@ -77,7 +76,7 @@ export class MemoryAdapter implements BackendAdapter {
     this.memory.delete(keys.task(taskId));
   }
 
-  async saveGroup(group: GroupMeta, options: StoreOptions): Promise<void> {
+  async saveGroup(group: GroupMeta, options: AdapterStoreOptions): Promise<void> {
     const key = keys.group(group.groupId);
     const bytes = this.#codec.encode(groupToDocument(group));
     this.memory.set(key, bytes, ttl(options));
@@ -128,7 +127,7 @@ export class MemoryAdapter implements BackendAdapter {
   }
 }
 
-function ttl(options: StoreOptions): number | null {
+function ttl(options: AdapterStoreOptions): number | null {
   return options.expires === null || options.expires <= 0 ? null : options.expires * 1000;
 }
 
