@@ -38,15 +38,11 @@ describe('packages named by error messages', () => {
     }
   });
 
-  it('a kombu serializer without a package yet is a ConfigurationError saying so, naming no package', async () => {
-    const error = await failure(createBackend('memory://', { serializer: 'msgpack' }));
-    expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toContain('not available yet');
-    expect(error.message).not.toMatch(/@resultkit\//);
-  });
-
-  it('a kombu compression without a package yet is a ConfigurationError saying so, naming no package', async () => {
-    const error = await failure(createBackend('memory://', { compression: 'zstd' }));
+  it.each([
+    ['serializer', { serializer: 'msgpack' }],
+    ['compression', { compression: 'zstd' }],
+  ] as const)('a kombu %s without a package yet is a ConfigurationError saying so, naming no package', async (_kind, options) => {
+    const error = await failure(createBackend('memory://', options));
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error.message).toContain('not available yet');
     expect(error.message).not.toMatch(/@resultkit\//);
