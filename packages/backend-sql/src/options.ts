@@ -99,6 +99,26 @@ export interface SqlBackendOptions {
   onBackgroundError?: (error: unknown, context: 'sweep' | 'listen') => void;
 }
 
+/**
+ * Returns `options` unchanged, typed as this package's options:
+ * `createBackend('db+postgresql://…', { sql: sqlOptions({ client: pool }) })`.
+ *
+ * The `sql` key of `createBackend`'s options is added by the declaration merging below, which
+ * TypeScript only sees in a program that imports something from this package; an application
+ * usually does not (`createBackend` loads the package by itself). Importing this helper brings
+ * the declarations in, and types an options object built away from the call too.
+ */
+export function sqlOptions(options: SqlBackendOptions): SqlBackendOptions {
+  return options;
+}
+
+declare module '@resultkit/core' {
+  interface AdapterOptions {
+    /** Options of the SQL backend (`db+postgresql://`, `db+mysql://`, `db+sqlite://`). */
+    sql?: SqlBackendOptions;
+  }
+}
+
 /** The options with every default filled in. */
 export interface ResolvedSqlOptions {
   client: SqlBackendOptions['client'] | undefined;

@@ -1,7 +1,14 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { adapterPackageFor, knownSchemes } from './adapter-packages.js';
+import {
+  adapterPackageFor,
+  compressorPackageFor,
+  isNotAvailableYet,
+  knownSchemes,
+  type PackageKind,
+  serializerPackageFor,
+} from './adapter-packages.js';
 import type { AdapterFactory, BackendOptions } from './backend-options.js';
 import { Codec, MAX_VALUE_SIZE } from './codec/codec.js';
 import type { Compressor } from './codec/compressor.js';
@@ -18,10 +25,10 @@ import { redactUrl, schemeOf } from './url.js';
 export const DEFAULT_EXPIRES = 86_400;
 
 /**
- * Opens the result backend a URL names (`memory://`, `redis://`, `db+postgresql://`, `rpc://`, ...).
+ * Opens the result backend a URL names (`memory://`, `redis://`, `db+postgresql://`, ...).
  * The adapter package is imported only now, so a project installs only the backend it uses; a
- * missing package is an `AdapterNotInstalledError` naming it. Named serializers and compressors
- * that are not registered yet are imported the same way (`@resultkit/serializer-<name>`).
+ * missing package is an `AdapterNotInstalledError` naming it. Named serializers that are not
+ * registered yet are imported the same way (`pickle` from `@resultkit/serializer-pickle`).
  */
 export async function createBackend(url: string, options: BackendOptions = {}): Promise<ResultBackend> {
   const scheme = schemeOf(url);
@@ -90,7 +97,11 @@ function resolveExpires(expires: number | null | undefined): number | null {
 export async function loadAdapter(scheme: string, packageName = adapterPackageFor(scheme)): Promise<AdapterFactory> {
   if (scheme === 'memory') return memoryAdapter;
   if (!packageName) {
-    throw new ConfigurationError(`No result backend handles "${scheme}://". Known schemes: ${knownSchemes().join(', ')}.`);
+    const known = `Available schemes: ${knownSchemes().join(', ')}.`;
+    if (isNotAvailableYet('scheme', scheme)) {
+      throw new ConfigurationError(`The "${scheme}://" result backend is not available yet; pass an adapter of your own in "adapter". ${known}`);
+    }
+    throw new ConfigurationError(`No result backend handles "${scheme}://". ${known}`);
   }
   const mod = (await importOptional(packageName)) as { resultkitAdapter?: AdapterFactory } | null;
   if (!mod) throw new AdapterNotInstalledError(scheme, packageName);
@@ -103,18 +114,27 @@ export async function loadAdapter(scheme: string, packageName = adapterPackageFo
 async function loadSerializer(name: string, required: true): Promise<Serializer>;
 async function loadSerializer(name: string, required: false): Promise<Serializer | null>;
 async function loadSerializer(name: string, required: boolean): Promise<Serializer | null> {
-  const packageName = `@resultkit/serializer-${name.toLowerCase()}`;
-  const mod = (await importOptional(packageName)) as { serializer?: Serializer } | null;
+  const packageName = serializerPackageFor(name);
+  const mod = packageName ? ((await importOptional(packageName)) as { serializer?: Serializer } | null) : null;
   if (mod?.serializer) return mod.serializer;
   if (!required) return null;
-  throw new ConfigurationError(`The "${name}" serializer is not registered. Install ${packageName}, or pass it in "serializers".`);
+  throw new ConfigurationError(missingCodecMessage('serializer', name, packageName));
 }
 
 async function loadCompressor(name: string): Promise<Compressor> {
-  const packageName = `@resultkit/compress-${name.toLowerCase()}`;
-  const mod = (await importOptional(packageName)) as { compressor?: Compressor } | null;
+  const packageName = compressorPackageFor(name);
+  const mod = packageName ? ((await importOptional(packageName)) as { compressor?: Compressor } | null) : null;
   if (mod?.compressor) return mod.compressor;
-  throw new ConfigurationError(`The "${name}" compression is not registered. Install ${packageName}, or pass it in "compressors".`);
+  throw new ConfigurationError(missingCodecMessage('compressor', name, packageName));
+}
+
+// Only a package that exists is named; for the others the user is told how to bring the codec.
+function missingCodecMessage(kind: Exclude<PackageKind, 'scheme'>, name: string, packageName: string | undefined): string {
+  const what = kind === 'serializer' ? `The "${name}" serializer` : `The "${name}" compression`;
+  const option = kind === 'serializer' ? 'serializers' : 'compressors';
+  if (packageName) return `${what} is not registered. Install ${packageName}, or pass it in "${option}".`;
+  if (isNotAvailableYet(kind, name)) return `${what} is not available yet; pass an implementation of your own in "${option}".`;
+  return `${what} is not registered; pass an implementation in "${option}".`;
 }
 
 // Imports a package that may not be installed. Core has no dependency on adapter packages, so
