@@ -1,5 +1,5 @@
 import type { PushChannel } from '../adapter/contract.js';
-import { AbortError, BackendClosedError, ResultkitError, TimeoutError } from '../errors.js';
+import { AbortError, BackendClosedError, ResultkitError, timeoutError } from '../errors.js';
 import { READY_STATES } from '../states.js';
 import type { TaskMeta } from '../task-meta.js';
 import { DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, type WaitOptions } from './wait-options.js';
@@ -46,6 +46,8 @@ export class Waiters {
   #polling = false;
   // A waiter arrived during a poll: read again right after it instead of after the delay.
   #pollAgain = false;
+  // The error of the last poll, while polls fail: a wait that times out names it.
+  #pollFailure: unknown = null;
 
   constructor(options: { loadMany: LoadMany; openPush: ((waiters: Waiters) => PushChannel) | null }) {
     this.#loadMany = options.loadMany;
@@ -79,7 +81,7 @@ export class Waiters {
         maxInterval: options.maxInterval ?? DEFAULT_MAX_POLL_INTERVAL,
       };
       if (timeout !== undefined && timeout !== Infinity) {
-        timer = setTimeout(() => settle(() => reject(new TimeoutError())), Math.max(0, timeout));
+        timer = setTimeout(() => settle(() => reject(this.#timeoutError(timeout))), Math.max(0, timeout));
       }
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#addWaiter(taskId, waiter);
@@ -238,9 +240,11 @@ export class Waiters {
     const ids = [...this.#entries.keys()];
     try {
       const metas = await this.#loadMany(ids);
+      this.#pollFailure = null;
       ids.forEach((id, i) => this.deliver(id, metas[i] ?? null));
-    } catch {
+    } catch (error) {
       // A failed poll (connection lost) is retried on the next tick until each wait's timeout.
+      this.#pollFailure = error;
     } finally {
       this.#polling = false;
     }
@@ -251,6 +255,13 @@ export class Waiters {
     this.#pollAgain = false;
     this.#pollDelay = this.#entries.size < before ? this.#pollDelay : Math.min(maxInterval, Math.ceil(this.#pollDelay * 1.5));
     this.#pollTimer = setTimeout(() => void this.#pollOnce(), delay);
+  }
+
+  // What failed while the wait ran (the polls' reads, or the push channel's connection), so
+  // that a wait on an unreachable server does not look like a slow task.
+  #timeoutError(timeout: number): Error {
+    const failure = this.#openPush ? (this.#channel?.connectionError ?? null) : this.#pollFailure;
+    return timeoutError('The result was not ready', timeout, failure);
   }
 
   #stopPolling(): void {
