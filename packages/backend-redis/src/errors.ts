@@ -1,3 +1,5 @@
+import type { FailureKind } from '@resultkit/core';
+
 /**
  * Which failures are worth retrying. Core retries stores and reads that fail with one of these
  * under its `retry` policy (Celery's `retry_policy` / `result_backend_always_retry`, which
@@ -38,4 +40,23 @@ export function isRetryableRedisError(error: unknown): boolean {
   // ioredis wraps some failures (e.g. a pipeline that lost its connection); look one level down.
   const cause = (error as { cause?: unknown }).cause;
   return cause !== undefined && cause !== error && cause instanceof Error && isRetryableRedisError(cause);
+}
+
+// Refusals a reconnect will not change: a wrong login, a db number out of range, TLS spoken to
+// a server that does not (or a certificate that does not verify).
+const AUTH_REPLIES = /^(WRONGPASS|NOAUTH|NOPERM)\b|invalid password|invalid username-password/i;
+const CONFIGURATION_COMMANDS = new Set(['auth', 'hello', 'select']);
+const TLS_CODES = /^(ERR_SSL_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|CERT_)/;
+
+/** How a Redis failure reaches the user (see core's `backendError`). */
+export function redisFailureKind(error: unknown): FailureKind {
+  if (!(error instanceof Error)) return 'operation';
+  const command = (error as { command?: { name?: unknown } }).command;
+  const name = typeof command?.name === 'string' ? command.name.toLowerCase() : '';
+  if (error.name === 'ReplyError' && CONFIGURATION_COMMANDS.has(name)) return 'configuration';
+  if (AUTH_REPLIES.test(error.message) || /DB index is out of range/i.test(error.message)) return 'configuration';
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && TLS_CODES.test(code)) return 'configuration';
+  if (isRetryableRedisError(error)) return 'unavailable';
+  return 'operation';
 }

@@ -10,6 +10,7 @@ import { registerValueTests } from './suites/values.js';
 import { registerWaitingTests } from './suites/waiting.js';
 
 export type { ConformanceOptions } from './options.js';
+export { findSecret } from './secrets.js';
 
 /**
  * Registers the conformance tests every resultkit backend passes:
