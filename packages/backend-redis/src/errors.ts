@@ -1,4 +1,4 @@
-import type { FailureKind } from '@resultkit/core';
+import { isTlsFailure, type FailureKind } from '@resultkit/core';
 
 /**
  * Which failures are worth retrying. Core retries stores and reads that fail with one of these
@@ -46,7 +46,6 @@ export function isRetryableRedisError(error: unknown): boolean {
 // a server that does not (or a certificate that does not verify).
 const AUTH_REPLIES = /^(WRONGPASS|NOAUTH|NOPERM)\b|invalid password|invalid username-password/i;
 const CONFIGURATION_COMMANDS = new Set(['auth', 'hello', 'select']);
-const TLS_CODES = /^(ERR_SSL_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|CERT_)/;
 
 /** How a Redis failure reaches the user (see core's `backendError`). */
 export function redisFailureKind(error: unknown): FailureKind {
@@ -55,8 +54,7 @@ export function redisFailureKind(error: unknown): FailureKind {
   const name = typeof command?.name === 'string' ? command.name.toLowerCase() : '';
   if (error.name === 'ReplyError' && CONFIGURATION_COMMANDS.has(name)) return 'configuration';
   if (AUTH_REPLIES.test(error.message) || /DB index is out of range/i.test(error.message)) return 'configuration';
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && TLS_CODES.test(code)) return 'configuration';
+  if (isTlsFailure(error)) return 'configuration';
   if (isRetryableRedisError(error)) return 'unavailable';
   return 'operation';
 }

@@ -19,7 +19,7 @@ export {
   BackendClosedError,
   timeoutError,
 } from './errors.js';
-export { Secrets, scrubError, backendError } from './scrub.js';
+export { Secrets, scrubError, backendError, isTlsFailure } from './scrub.js';
 export type { FailureKind, BackendErrorInit } from './scrub.js';
 export { RemoteTaskError } from './remote-task-error.js';
 export type { RemoteTaskErrorInit } from './remote-task-error.js';

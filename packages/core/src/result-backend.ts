@@ -370,14 +370,13 @@ export class ResultBackend {
     const wrap = (error: unknown): never => {
       throw this.#wrap(error);
     };
-    const backend = this;
+    const typed = (error: Error | null | undefined): Error | null => (error ? (this.#wrap(error) as Error) : null);
     return {
       subscribe: (ids) => channel.subscribe(ids).catch(wrap),
       unsubscribe: (ids) => channel.unsubscribe(ids).catch(wrap),
       close: () => channel.close().catch(wrap),
       get connectionError() {
-        const error = channel.connectionError;
-        return error ? (backend.#wrap(error) as Error) : null;
+        return typed(channel.connectionError);
       },
     };
   }

@@ -133,6 +133,15 @@ export function backendError(kind: FailureKind, init: BackendErrorInit): Resultk
   return new BackendOperationError(message, { cause });
 }
 
+// Node's TLS errors: a certificate that does not verify, or TLS spoken to a peer that does not.
+const TLS_CODES = /^(ERR_SSL_|ERR_TLS_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|CERT_)/;
+
+/** True for Node's TLS failures (by `code`): the configuration's doing, not the network's. */
+export function isTlsFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TLS_CODES.test(code);
+}
+
 function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text);

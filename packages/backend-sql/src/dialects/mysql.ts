@@ -6,10 +6,10 @@
  * PostgreSQL. Tables created here do exactly the same on MariaDB, and use LONGBLOB and MEDIUMTEXT, which Celery reads and writes the same way; on a
  * table Celery created, a value over the column's size is refused before it is sent.
  */
-import { TimeoutError } from '@resultkit/core';
+import { TimeoutError, isTlsFailure } from '@resultkit/core';
 import type { SqlExecutor } from '../clients/executor.js';
 import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../tables.js';
-import { Dialect, errorChain, RETRYABLE_SOCKET_CODES, TLS_CODES, type TableKind, type UpsertOptions } from './dialect.js';
+import { Dialect, errorChain, RETRYABLE_SOCKET_CODES, type TableKind, type UpsertOptions } from './dialect.js';
 
 const TYPES: Record<string, string> = {
   task_id: 'VARCHAR(155)',
@@ -246,7 +246,7 @@ export class MysqlDialect extends Dialect {
   isRefusal(error: unknown): boolean {
     return errorChain(error).some((e) => {
       const code = typeof e.code === 'string' ? e.code : '';
-      return REFUSED_CODES.has(code) || TLS_CODES.test(code);
+      return REFUSED_CODES.has(code) || isTlsFailure(e);
     });
   }
 

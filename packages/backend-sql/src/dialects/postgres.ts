@@ -5,7 +5,8 @@
  */
 import type { SqlExecutor } from '../clients/executor.js';
 import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../tables.js';
-import { Dialect, errorChain, RETRYABLE_SOCKET_CODES, TLS_CODES, type TableKind, type UpsertOptions } from './dialect.js';
+import { isTlsFailure } from '@resultkit/core';
+import { Dialect, errorChain, RETRYABLE_SOCKET_CODES, type TableKind, type UpsertOptions } from './dialect.js';
 
 const TYPES: Record<string, string> = {
   task_id: 'VARCHAR(155)',
@@ -169,7 +170,7 @@ export class PostgresDialect extends Dialect {
   isRefusal(error: unknown): boolean {
     return errorChain(error).some((e) => {
       const code = typeof e.code === 'string' ? e.code : '';
-      return REFUSED_SQLSTATES.test(code) || TLS_CODES.test(code) || (!code && typeof e.message === 'string' && REFUSED_MESSAGES.test(e.message));
+      return REFUSED_SQLSTATES.test(code) || isTlsFailure(e) || (!code && typeof e.message === 'string' && REFUSED_MESSAGES.test(e.message));
     });
   }
 
