@@ -1,3 +1,5 @@
+import { isTlsFailure, type FailureKind } from '@resultkit/core';
+
 /**
  * Which failures are worth retrying. Core retries stores and reads that fail with one of these
  * under its `retry` policy (Celery's `retry_policy` / `result_backend_always_retry`, which
@@ -38,4 +40,21 @@ export function isRetryableRedisError(error: unknown): boolean {
   // ioredis wraps some failures (e.g. a pipeline that lost its connection); look one level down.
   const cause = (error as { cause?: unknown }).cause;
   return cause !== undefined && cause !== error && cause instanceof Error && isRetryableRedisError(cause);
+}
+
+// Refusals a reconnect will not change: a wrong login, a db number out of range, TLS spoken to
+// a server that does not (or a certificate that does not verify).
+const AUTH_REPLIES = /^(WRONGPASS|NOAUTH|NOPERM)\b|invalid password|invalid username-password/i;
+const CONFIGURATION_COMMANDS = new Set(['auth', 'hello', 'select']);
+
+/** How a Redis failure reaches the user (see core's `backendError`). */
+export function redisFailureKind(error: unknown): FailureKind {
+  if (!(error instanceof Error)) return 'operation';
+  const command = (error as { command?: { name?: unknown } }).command;
+  const name = typeof command?.name === 'string' ? command.name.toLowerCase() : '';
+  if (error.name === 'ReplyError' && CONFIGURATION_COMMANDS.has(name)) return 'configuration';
+  if (AUTH_REPLIES.test(error.message) || /DB index is out of range/i.test(error.message)) return 'configuration';
+  if (isTlsFailure(error)) return 'configuration';
+  if (isRetryableRedisError(error)) return 'unavailable';
+  return 'operation';
 }

@@ -14,7 +14,7 @@
  *   after the reconnect core re-reads every pending id (`resync`).
  */
 import { randomUUID } from 'node:crypto';
-import type { PushChannel, PushListener, TaskMeta } from '@resultkit/core';
+import { BackendClosedError, type PushChannel, type PushListener, type TaskMeta } from '@resultkit/core';
 import type { PgClient, PgNotification } from './clients/pg.js';
 
 /** A LISTEN connection and how to give it back. */
@@ -66,9 +66,15 @@ export class NotifyChannel implements PushChannel {
   // Notified ids to read, collected over one turn of the event loop.
   #toRead = new Set<string>();
   #readScheduled = false;
+  #failure: Error | null = null;
 
   constructor(options: NotifyChannelOptions) {
     this.#o = options;
+  }
+
+  /** While connecting or reads fail: the last error (what a timed-out wait reports); null once reads work. */
+  get connectionError(): Error | null {
+    return this.#failure;
   }
 
   /** `listening`, `polling` (LISTEN unavailable), `reconnecting`... for tests and diagnostics. */
@@ -77,7 +83,7 @@ export class NotifyChannel implements PushChannel {
   }
 
   async subscribe(taskIds: readonly string[]): Promise<void> {
-    if (this.#state === 'closed') throw new Error('The notification channel is closed.');
+    if (this.#state === 'closed') throw new BackendClosedError();
     for (const id of taskIds) this.#subscribed.add(id);
     // New waits make fallback polling quick again.
     this.#pollDelay = FALLBACK_FIRST;
@@ -135,6 +141,7 @@ export class NotifyChannel implements PushChannel {
       // Notifications sent while the connection was down were lost: core reads every pending id.
       if (isReconnect) this.#o.listener.resync();
     } catch (error) {
+      this.#failure = error instanceof Error ? error : new Error(String(error));
       if (connection) await connection.release().catch(() => {});
       if (this.#isClosed()) return;
       if (this.#o.isRetryable(error)) {
@@ -244,8 +251,10 @@ export class NotifyChannel implements PushChannel {
     let metas: (TaskMeta | null | Error)[];
     try {
       metas = await this.#o.load(ids);
-    } catch {
+      this.#failure = null;
+    } catch (error) {
       // The next poll reads these ids again.
+      this.#failure = error instanceof Error ? error : new Error(String(error));
       return;
     }
     ids.forEach((id, i) => {

@@ -13,9 +13,14 @@ export {
   ConfigurationError,
   AdapterNotInstalledError,
   BackendUnavailableError,
+  BackendOperationError,
+  StoreContendedError,
   NotSupportedError,
   BackendClosedError,
+  timeoutError,
 } from './errors.js';
+export { Secrets, scrubError, backendError, isTlsFailure } from './scrub.js';
+export type { FailureKind, BackendErrorInit } from './scrub.js';
 export { RemoteTaskError } from './remote-task-error.js';
 export type { RemoteTaskErrorInit } from './remote-task-error.js';
 
@@ -59,7 +64,7 @@ export { GroupResult } from './awaiting/group-result.js';
 export type { WaitOptions } from './awaiting/wait-options.js';
 
 export { ResultBackend } from './result-backend.js';
-export type { ResultBackendConfig, StoreOptions } from './result-backend.js';
+export type { ResultBackendConfig, StoreOptions, CallOptions } from './result-backend.js';
 export { withRetry, DEFAULT_RETRY_POLICY } from './retry.js';
 export type { RetryPolicy } from './retry.js';
 
@@ -68,5 +73,6 @@ export { MemoryStore } from './memory/memory-store.js';
 
 export { createBackend, createCodec, loadAdapter, DEFAULT_EXPIRES } from './create-backend.js';
 export type { BackendOptions, AdapterOptions, AdapterContext, AdapterFactory } from './backend-options.js';
+export { DEFAULT_CONNECT_TIMEOUT, resolveConnectTimeout } from './backend-options.js';
 export { redactUrl, schemeOf } from './url.js';
 export { adapterPackageFor } from './adapter-packages.js';

@@ -119,6 +119,11 @@ export class SqliteDialect extends Dialect {
 
   // ---- errors -------------------------------------------------------------------------------
 
+  isRefusal(error: unknown): boolean {
+    // The file or its directory cannot be opened, or is not a database: the URL must change.
+    return errorChain(error).some((e) => typeof e.code === 'string' && /^SQLITE_(CANTOPEN|NOTADB|PERM|AUTH)/.test(e.code));
+  }
+
   isRetryable(error: unknown): boolean {
     // Another process holds the write lock past the busy timeout: worth another try.
     return errorChain(error).some((e) => typeof e.code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(e.code));

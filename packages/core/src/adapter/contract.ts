@@ -74,6 +74,12 @@ export interface PushChannel {
   subscribe(taskIds: readonly string[]): Promise<void>;
   unsubscribe(taskIds: readonly string[]): Promise<void>;
   close(): Promise<void>;
+  /**
+   * While the channel cannot reach the server, the last error it got (typed and scrubbed by
+   * core through `BackendAdapter.wrapError`); null or undefined while it is connected. A wait
+   * that times out names it.
+   */
+  readonly connectionError?: Error | null;
 }
 
 /**
@@ -116,6 +122,15 @@ export interface BackendAdapter {
 
   /** True for errors worth retrying (connection lost, timeouts); core retries those under its policy. */
   isRetryable?(error: unknown): boolean;
+
+  /**
+   * Turns a failure of this adapter's driver into one of core's typed errors
+   * (`BackendUnavailableError`, `ConfigurationError`, `BackendOperationError`) whose `cause` is
+   * a scrubbed copy (`backendError` and `scrubError` do both); core's own errors come back
+   * unchanged. Core calls it on every failure an operation ends with, after retries, so no
+   * driver error (and no password in one) reaches the user.
+   */
+  wrapError?(error: unknown): Error;
 
   close(): Promise<void>;
 }

@@ -1,5 +1,5 @@
 import type { PushChannel } from '../adapter/contract.js';
-import { AbortError, BackendClosedError, ResultkitError, TimeoutError } from '../errors.js';
+import { AbortError, BackendClosedError, ResultkitError, timeoutError } from '../errors.js';
 import { READY_STATES } from '../states.js';
 import { onSignalAbort } from './shared-abort.js';
 import type { TaskMeta } from '../task-meta.js';
@@ -47,6 +47,8 @@ export class Waiters {
   #polling = false;
   // A waiter arrived during a poll: read again right after it instead of after the delay.
   #pollAgain = false;
+  // The error of the last poll, while polls fail: a wait that times out names it.
+  #pollFailure: unknown = null;
 
   constructor(options: { loadMany: LoadMany; openPush: ((waiters: Waiters) => PushChannel) | null }) {
     this.#loadMany = options.loadMany;
@@ -80,7 +82,7 @@ export class Waiters {
         maxInterval: options.maxInterval ?? DEFAULT_MAX_POLL_INTERVAL,
       };
       if (timeout !== undefined && timeout !== Infinity) {
-        timer = setTimeout(() => settle(() => reject(new TimeoutError())), Math.max(0, timeout));
+        timer = setTimeout(() => settle(() => reject(this.#timeoutError(timeout))), Math.max(0, timeout));
       }
       if (signal) stopListening = onSignalAbort(signal, () => settle(() => reject(abortError(signal))));
       this.#addWaiter(taskId, waiter);
@@ -239,9 +241,11 @@ export class Waiters {
     const ids = [...this.#entries.keys()];
     try {
       const metas = await this.#loadMany(ids);
+      this.#pollFailure = null;
       ids.forEach((id, i) => this.deliver(id, metas[i] ?? null));
-    } catch {
+    } catch (error) {
       // A failed poll (connection lost) is retried on the next tick until each wait's timeout.
+      this.#pollFailure = error;
     } finally {
       this.#polling = false;
     }
@@ -252,6 +256,13 @@ export class Waiters {
     this.#pollAgain = false;
     this.#pollDelay = this.#entries.size < before ? this.#pollDelay : Math.min(maxInterval, Math.ceil(this.#pollDelay * 1.5));
     this.#pollTimer = setTimeout(() => void this.#pollOnce(), delay);
+  }
+
+  // What failed while the wait ran (the polls' reads, or the push channel's connection), so
+  // that a wait on an unreachable server does not look like a slow task.
+  #timeoutError(timeout: number): Error {
+    const failure = this.#openPush ? (this.#channel?.connectionError ?? null) : this.#pollFailure;
+    return timeoutError('The result was not ready', timeout, failure);
   }
 
   #stopPolling(): void {
