@@ -1,15 +1,16 @@
-import { Buffer } from 'node:buffer';
+import { type Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import {
-  DecodeError,
   DEFAULT_CONNECT_TIMEOUT,
+  asBuffer,
+  decodeStoredMeta,
+  decodeStoredMetaOrError,
+  isStoredSuccess,
   Secrets,
   StoreContendedError,
   backendError,
-  fromDocument,
   groupFromDocument,
   groupToDocument,
-  states,
   toDocument,
   type AdapterCapabilities,
   type AdapterStoreOptions,
@@ -150,7 +151,8 @@ export class RedisAdapter implements BackendAdapter {
       if (!Array.isArray(reply)) return;
       // [2, stored]: the script could not tell the stored value's status; decode it here.
       const stored = reply[1] as Buffer;
-      if (this.#isSuccess(stored)) return;
+      // A value this backend cannot read is not a SUCCESS anyone here could read: it is replaced.
+      if (isStoredSuccess(this.#codec, stored)) return;
       judged = createHash('sha1').update(stored).digest('hex');
     }
     throw new StoreContendedError(meta.taskId);
@@ -159,7 +161,7 @@ export class RedisAdapter implements BackendAdapter {
   load(taskId: string): Promise<TaskMeta | null> {
     // Not `async`: reads are the hot path, and the driver's promise is enough of one.
     const read = (client: RedisClient) =>
-      client.getBuffer(this.keys.task(taskId)).then((bytes) => (bytes === null ? null : this.#decode(bytes, taskId)));
+      client.getBuffer(this.keys.task(taskId)).then((bytes) => (bytes === null ? null : decodeStoredMeta(this.#codec, bytes, taskId)));
     const client = this.#ready();
     return client instanceof Promise ? client.then(read) : read(client);
   }
@@ -167,14 +169,7 @@ export class RedisAdapter implements BackendAdapter {
   async loadMany(taskIds: readonly string[]): Promise<(TaskMeta | null | Error)[]> {
     if (!taskIds.length) return [];
     const values = await this.#getMany(taskIds.map((id) => this.keys.task(id)));
-    return values.map((bytes, i) => {
-      if (bytes === null) return null;
-      try {
-        return this.#decode(bytes, taskIds[i]!);
-      } catch (error) {
-        return error instanceof Error ? error : new DecodeError(String(error));
-      }
-    });
+    return values.map((bytes, i) => (bytes === null ? null : decodeStoredMetaOrError(this.#codec, bytes, taskIds[i]!)));
   }
 
   async remove(taskId: string): Promise<void> {
@@ -247,13 +242,7 @@ export class RedisAdapter implements BackendAdapter {
     const subscriber = new RedisSubscriber({
       open: () => this.#openSubscriberConnection(),
       keys: this.keys,
-      decode: (bytes, taskId) => {
-        try {
-          return this.#decode(bytes, taskId);
-        } catch (error) {
-          return error instanceof Error ? error : new DecodeError(String(error));
-        }
-      },
+      decode: (bytes, taskId) => decodeStoredMetaOrError(this.#codec, bytes, taskId),
       listener,
     });
     this.#subscribers.add(subscriber);
@@ -320,19 +309,6 @@ export class RedisAdapter implements BackendAdapter {
     return (await Promise.all(parts)).flat();
   }
 
-  #decode(bytes: Uint8Array, taskId: string): TaskMeta {
-    return fromDocument(this.#codec.decode(bytes), taskId);
-  }
-
-  #isSuccess(bytes: Uint8Array): boolean {
-    try {
-      return (this.#codec.decode(bytes) as { status?: unknown } | null)?.status === states.SUCCESS;
-    } catch {
-      // A value this backend cannot read (another serializer, not in `accept`, corrupt) is
-      // overwritten, as by the memory backend: it is not a SUCCESS anyone here could read.
-      return false;
-    }
-  }
 
   #openSubscriberConnection(): RedisClient {
     const base = this.#clients[0]!;
@@ -378,9 +354,6 @@ function coalesceWrites(client: RedisClient): void {
   });
 }
 
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 async function closeClient(client: RedisClient): Promise<void> {
   if (client.status === 'ready') {

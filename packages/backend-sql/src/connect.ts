@@ -2,9 +2,8 @@
  * Opens the connection a URL names, or adopts the client the user passed, and wraps it in an
  * executor. Drivers are imported here, and only the one the URL's database needs.
  */
-import { ConfigurationError, Secrets, redactUrl, scrubError } from '@resultkit/core';
+import { ConfigurationError, Secrets, importDriver, redactUrl, scrubError } from '@resultkit/core';
 import type { SqlExecutor } from './clients/executor.js';
-import { importDriver } from './clients/load-driver.js';
 import { isMysqlPool, mysqlExecutor, promisePool, type MysqlModule } from './clients/mysql.js';
 import { isPgPool, pgExecutor, type PgModule, type PgPool } from './clients/pg.js';
 import { isSqliteDatabase, sqliteExecutor, type SqliteDatabase, type SqliteModule } from './clients/sqlite.js';
@@ -98,7 +97,7 @@ interface Named {
 }
 
 async function openPostgres(parsed: ServerUrl, options: ResolvedSqlOptions, named: Named, onPoolError: (error: unknown) => void): Promise<Opened> {
-  const pg = await importDriver<PgModule>('pg', 'db+postgresql');
+  const pg = await importDriver<PgModule>('pg', 'db+postgresql', () => import('pg'));
   const config = serverConfig(parsed, options, 'connectionTimeoutMillis');
   let pool: PgPool;
   try {
@@ -123,7 +122,7 @@ async function openPostgres(parsed: ServerUrl, options: ResolvedSqlOptions, name
 }
 
 async function openMysql(parsed: ServerUrl, options: ResolvedSqlOptions, named: Named): Promise<Opened> {
-  const mysql = await importDriver<MysqlModule>('mysql2', 'db+mysql');
+  const mysql = await importDriver<MysqlModule>('mysql2', 'db+mysql', () => import('mysql2'));
   const config = {
     charset: 'utf8mb4',
     // Dates are read with DATE_FORMAT and written as UTC text, so the pool's time zone handling
@@ -149,7 +148,7 @@ function cannotCreate(what: string, named: Named, error: unknown): Configuration
 }
 
 async function openSqlite(parsed: SqliteUrl, options: ResolvedSqlOptions, secrets: Secrets): Promise<Opened> {
-  const Database = await importDriver<SqliteModule>('better-sqlite3', 'db+sqlite');
+  const Database = await importDriver<SqliteModule>('better-sqlite3', 'db+sqlite', () => import('better-sqlite3'));
   let db: SqliteDatabase;
   try {
     // `timeout` is the busy timeout: how long a write waits for another process's lock.

@@ -1,6 +1,3 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   adapterPackageFor,
   compressorPackageFor,
@@ -17,6 +14,7 @@ import { CodecRegistry } from './codec/registry.js';
 import type { Serializer } from './codec/serializer.js';
 import { AdapterNotInstalledError, ConfigurationError } from './errors.js';
 import { memoryAdapter } from './memory/memory-adapter.js';
+import { importOptional } from './plumbing/optional-import.js';
 import { ResultBackend } from './result-backend.js';
 import { DEFAULT_RETRY_POLICY } from './retry.js';
 import { redactUrl, schemeOf } from './url.js';
@@ -135,43 +133,4 @@ function missingCodecMessage(kind: Exclude<PackageKind, 'scheme'>, name: string,
   if (packageName) return `${what} is not registered. Install ${packageName}, or pass it in "${option}".`;
   if (isNotAvailableYet(kind, name)) return `${what} is not available yet; pass an implementation of your own in "${option}".`;
   return `${what} is not registered; pass an implementation in "${option}".`;
-}
-
-// Imports a package that may not be installed. Core has no dependency on adapter packages, so
-// resolving from core's own location can miss one the application installed (pnpm's strict
-// layout, workspaces): the application's entry point and working directory are tried next.
-// Only "this package is missing" becomes null; an error inside an installed package is thrown.
-async function importOptional(packageName: string): Promise<unknown> {
-  try {
-    return await import(packageName);
-  } catch (error) {
-    if (!isMissing(error, packageName)) throw error;
-  }
-  for (const base of applicationBases()) {
-    let resolved: string;
-    try {
-      resolved = createRequire(base).resolve(packageName);
-    } catch {
-      continue;
-    }
-    return import(pathToFileURL(resolved).href);
-  }
-  return null;
-}
-
-function isMissing(error: unknown, packageName: string): boolean {
-  const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message : '';
-  return (
-    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to (load|resolve)/i.test(message)) &&
-    message.includes(packageName)
-  );
-}
-
-function applicationBases(): string[] {
-  const bases: string[] = [];
-  const main = process.argv[1];
-  if (main) bases.push(main);
-  bases.push(join(process.cwd(), 'package.json'));
-  return bases;
 }

@@ -35,6 +35,9 @@ export { groupToDocument, groupFromDocument } from './group-document.js';
 export { CeleryKeys, TASK_KEY_PREFIX, GROUP_KEY_PREFIX, globalKeyPrefix } from './celery-keys.js';
 export type { KeyPrefixStyle } from './celery-keys.js';
 export { decodeStoredMeta, decodeStoredMetaOrError, isStoredSuccess } from './adapter/stored-document.js';
+export { importOptional, importDriver } from './plumbing/optional-import.js';
+export { TRANSIENT_SOCKET_CODES, errorChain, isTransientSocketError } from './plumbing/transient-errors.js';
+export { asBuffer } from './plumbing/bytes.js';
 export type { TaskMeta } from './task-meta.js';
 export type { TaskRequest } from './task-request.js';
 

@@ -237,18 +237,3 @@ export abstract class Dialect {
     return 'operation';
   }
 }
-
-
-/** Node's socket errors that mean "try again": common to every networked driver. */
-export const RETRYABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTCONN']);
-
-/** The error and its causes (drivers and pools wrap errors), outermost first, at most 5 deep. */
-export function errorChain(error: unknown): Record<string, unknown>[] {
-  const chain: Record<string, unknown>[] = [];
-  let current: unknown = error;
-  while (current && typeof current === 'object' && chain.length < 5) {
-    chain.push(current as Record<string, unknown>);
-    current = (current as { cause?: unknown }).cause;
-  }
-  return chain;
-}

@@ -6,10 +6,10 @@
  * PostgreSQL. Tables created here do exactly the same on MariaDB, and use LONGBLOB and MEDIUMTEXT, which Celery reads and writes the same way; on a
  * table Celery created, a value over the column's size is refused before it is sent.
  */
-import { TimeoutError, isTlsFailure } from '@resultkit/core';
+import { TimeoutError, errorChain, isTlsFailure, TRANSIENT_SOCKET_CODES } from '@resultkit/core';
 import type { SqlExecutor } from '../clients/executor.js';
 import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../tables.js';
-import { Dialect, errorChain, RETRYABLE_SOCKET_CODES, type TableKind, type UpsertOptions } from './dialect.js';
+import { Dialect, type TableKind, type UpsertOptions } from './dialect.js';
 
 const TYPES: Record<string, string> = {
   task_id: 'VARCHAR(155)',
@@ -253,7 +253,7 @@ export class MysqlDialect extends Dialect {
   isRetryable(error: unknown): boolean {
     return errorChain(error).some((e) => {
       const code = typeof e.code === 'string' ? e.code : '';
-      if (RETRYABLE_SOCKET_CODES.has(code) || RETRYABLE_CODES.has(code)) return true;
+      if (TRANSIENT_SOCKET_CODES.has(code) || RETRYABLE_CODES.has(code)) return true;
       return typeof e.errno === 'number' && RETRYABLE_ERRNOS.has(e.errno) && code !== '';
     });
   }

@@ -5,8 +5,8 @@
  */
 import type { SqlExecutor } from '../clients/executor.js';
 import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../tables.js';
-import { isTlsFailure } from '@resultkit/core';
-import { Dialect, errorChain, RETRYABLE_SOCKET_CODES, type TableKind, type UpsertOptions } from './dialect.js';
+import { errorChain, isTlsFailure, TRANSIENT_SOCKET_CODES } from '@resultkit/core';
+import { Dialect, type TableKind, type UpsertOptions } from './dialect.js';
 
 const TYPES: Record<string, string> = {
   task_id: 'VARCHAR(155)',
@@ -177,7 +177,7 @@ export class PostgresDialect extends Dialect {
   isRetryable(error: unknown): boolean {
     return errorChain(error).some((e) => {
       const code = typeof e.code === 'string' ? e.code : '';
-      if (RETRYABLE_SOCKET_CODES.has(code) || RETRYABLE_SQLSTATES.has(code) || code.startsWith('08')) return true;
+      if (TRANSIENT_SOCKET_CODES.has(code) || RETRYABLE_SQLSTATES.has(code) || code.startsWith('08')) return true;
       return !code && typeof e.message === 'string' && RETRYABLE_MESSAGES.test(e.message);
     });
   }

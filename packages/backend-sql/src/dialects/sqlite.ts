@@ -3,9 +3,10 @@
  * `YYYY-MM-DD HH:MM:SS.ffffff`, exactly as SQLAlchemy stores a DateTime, so text comparison
  * orders it and cleanup compares strings. SQLite does not enforce VARCHAR lengths.
  */
+import { errorChain } from '@resultkit/core';
 import type { SqlExecutor } from '../clients/executor.js';
 import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../tables.js';
-import { Dialect, errorChain, type TableKind, type UpsertOptions } from './dialect.js';
+import { Dialect, type TableKind, type UpsertOptions } from './dialect.js';
 
 const TYPES: Record<string, string> = {
   task_id: 'VARCHAR(155)',
