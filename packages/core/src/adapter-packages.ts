@@ -14,6 +14,7 @@ const PACKAGES: Record<string, string> = {
   'db+mariadb': '@resultkit/backend-sql',
   'db+sqlite': '@resultkit/backend-sql',
   rpc: '@resultkit/backend-rpc',
+  file: '@resultkit/backend-fs',
 };
 
 /** The adapter package for a scheme, or undefined when no package serves it. */
