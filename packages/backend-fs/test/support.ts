@@ -33,7 +33,9 @@ export function fileUrl(dir: string): string {
 
 /** A backend on `dir`; closed by the caller, or at the end of the test with `own`. */
 export function openFsBackend(dir: string, options: BackendOptions = {}): Promise<ResultBackend> {
-  return createBackend(fileUrl(dir), { adapter: resultkitAdapter, ...options });
+  // A bare relative path is passed through as file://<path>, Celery's relative form.
+  const url = dir.startsWith('/') ? fileUrl(dir) : `file://${dir}`;
+  return createBackend(url, { adapter: resultkitAdapter, ...options });
 }
 
 /** A backend on `dir`, closed when the current test finishes. */
