@@ -1,5 +1,4 @@
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BackendUnavailableError } from '@resultkit/core';
@@ -50,14 +49,13 @@ export class FileLocks {
   }
 
   async #acquire(lock: string): Promise<number> {
-    const owner = `${process.pid}@${hostname()} ${randomBytes(4).toString('hex')}\n`;
     const giveUp = Date.now() + 2 * this.#staleAfter;
     let delay = 1;
     for (;;) {
       try {
+        // Empty: the inode number identifies the holder, and the mtime dates it.
         const handle = await open(lock, 'wx');
         try {
-          await handle.writeFile(owner);
           return (await handle.stat()).ino;
         } finally {
           await handle.close();
