@@ -17,6 +17,7 @@ import { createBackend, RemoteTaskError, states, type ResultBackend, type TaskMe
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { celeryAvailability, pyClient, skipWithoutCelery, spawnPyClient, startWorker, type CeleryWorker } from '../support/celery.js';
+import { expectEveryStateRead, storeEveryState, type PyResult } from '../support/every-state.js';
 
 const availability = celeryAvailability();
 const skip = skipWithoutCelery(availability);
@@ -25,16 +26,6 @@ const brokerUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
 brokerUrl.pathname = '/10';
 const BROKER = brokerUrl.toString();
 const QUEUE = `rk-interop-fs-${randomUUID().slice(0, 8)}`;
-
-interface PyResult {
-  id: string;
-  state: string;
-  ready: boolean;
-  result: unknown;
-  exception: { type: string; module: string; args: unknown[] } | null;
-  traceback: string | null;
-  date_done: string | null;
-}
 
 it.skipIf(skip)('Python Celery is installed for the file-system interop suite', () => {
   expect(availability.ok, availability.detail).toBe(true);
@@ -132,33 +123,8 @@ describe.skipIf(!availability.ok)('Celery 5.2 and resultkit on one file:// direc
   // ---- resultkit -> Python ------------------------------------------------------------------
 
   it("Python's AsyncResult reads every state we store, exceptions and a task returning nothing", async () => {
-    const id = (label: string): string => `rk-${label}-${randomUUID()}`;
-    const ids = {
-      success: id('success'), custom: id('custom'), jsError: id('jserror'), retry: id('retry'),
-      revoked: id('revoked'), started: id('started'), progress: id('progress'), nothing: id('nothing'),
-    };
-    await backend.storeResult(ids.success, { total: 5, items: ['é', null, true, 1.5], big: 2n ** 64n });
-    await backend.markAsFailure(ids.custom, new RemoteTaskError({ excType: 'QuotaExceeded', excModule: 'interop_app', excArgs: ['over quota', 42] }), {
-      traceback: 'Traceback (most recent call last):\ninterop_app.QuotaExceeded: over quota\n',
-    });
-    await backend.markAsFailure(ids.jsError, new TypeError('not a function'));
-    await backend.markAsRetry(ids.retry, new RemoteTaskError({ excType: 'ConnectionError', excModule: 'builtins', excArgs: ['temporary'] }), { traceback: 'tb' });
-    await backend.markAsRevoked(ids.revoked, 'terminated');
-    await backend.markAsStarted(ids.started, { pid: 99, hostname: 'node@interop' });
-    await backend.updateState(ids.progress, 'PROGRESS', { current: 3, total: 10 });
-    await backend.storeResult(ids.nothing, undefined);
-
-    const read = await pyRead(Object.values(ids));
-    expect(read[ids.success]).toMatchObject({ state: 'SUCCESS', result: { total: 5, items: ['é', null, true, 1.5], big: 18446744073709551616 }, traceback: null });
-    expect(read[ids.success]!.date_done).toMatch(/\.\d{6}\+00:00$/);
-    expect(read[ids.custom]).toMatchObject({ state: 'FAILURE', exception: { type: 'QuotaExceeded', module: 'interop_app', args: ['over quota', 42] } });
-    expect(read[ids.jsError]).toMatchObject({ state: 'FAILURE', exception: { type: 'TypeError', module: 'builtins', args: ['not a function'] } });
-    expect(read[ids.jsError]!.traceback).toContain('TypeError: not a function');
-    expect(read[ids.retry]).toMatchObject({ state: 'RETRY', ready: false, exception: { type: 'ConnectionError', args: ['temporary'] }, traceback: 'tb', date_done: null });
-    expect(read[ids.revoked]).toMatchObject({ state: 'REVOKED', ready: true, exception: { type: 'TaskRevokedError', module: 'celery.exceptions', args: ['terminated'] } });
-    expect(read[ids.started]).toMatchObject({ state: 'STARTED', ready: false, result: { pid: 99, hostname: 'node@interop' } });
-    expect(read[ids.progress]).toMatchObject({ state: 'PROGRESS', ready: false, result: { current: 3, total: 10 } });
-    expect(read[ids.nothing]).toMatchObject({ state: 'SUCCESS', successful: true, result: null });
+    const ids = await storeEveryState(backend);
+    expectEveryStateRead(await pyRead(Object.values(ids)), ids);
   });
 
   it("Python's GroupResult.restore() reads a group we saved, and joins its members", async () => {
