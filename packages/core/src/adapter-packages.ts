@@ -17,6 +17,7 @@ const ADAPTER_PACKAGES: Readonly<Record<string, string>> = {
   'db+mysql': '@resultkit/backend-sql',
   'db+mariadb': '@resultkit/backend-sql',
   'db+sqlite': '@resultkit/backend-sql',
+  file: '@resultkit/backend-fs',
 };
 
 /** Serializers by kombu's name; `json` is built in. */
@@ -35,7 +36,7 @@ export type PackageKind = 'scheme' | 'serializer' | 'compressor';
  * a package nobody can install; an unknown name is told only how to pass its codec.
  */
 const NOT_AVAILABLE_YET: Readonly<Record<PackageKind, readonly string[]>> = {
-  scheme: ['rpc', 'file'],
+  scheme: ['rpc'],
   serializer: ['msgpack', 'yaml'],
   compressor: ['gzip', 'zlib', 'bzip2', 'lzma', 'xz', 'brotli', 'zstd'],
 };
