@@ -2,11 +2,12 @@ import { readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   NotSupportedError,
-  ResultkitError,
-  fromDocument,
+  decodeStoredMeta,
+  GROUP_KEY_PREFIX,
+  isStoredSuccess,
+  TASK_KEY_PREFIX,
   groupFromDocument,
   groupToDocument,
-  states,
   toDocument,
   type AdapterCapabilities,
   type BackendAdapter,
@@ -22,8 +23,6 @@ import type { ResolvedFsOptions } from './options.js';
 import { WatchChannel } from './watch-channel.js';
 
 /** Celery's key prefixes (`KeyValueStoreBackend.task_keyprefix`, `group_keyprefix`): the file names. */
-export const TASK_KEY_PREFIX = 'celery-task-meta-';
-export const GROUP_KEY_PREFIX = 'celery-taskset-meta-';
 
 export interface FsAdapterInit {
   /** The absolute, checked directory. */
@@ -90,14 +89,15 @@ export class FsAdapter implements BackendAdapter {
     const file = this.taskFile(meta.taskId);
     await this.#locks.run(file, async () => {
       const current = await readIfExists(file);
-      if (current && this.#isSuccess(current)) return;
+      // A file this backend cannot read is not a SUCCESS anyone here could read: it is replaced.
+      if (current && isStoredSuccess(this.#codec, current)) return;
       await writeAtomic(file, bytes, this.#options.fsync);
     });
   }
 
   async load(taskId: string): Promise<TaskMeta | null> {
     const bytes = await readIfExists(this.taskFile(taskId));
-    return bytes === null ? null : fromDocument(this.#codec.decode(bytes), taskId);
+    return bytes === null ? null : decodeStoredMeta(this.#codec, bytes, taskId);
   }
 
   loadMany(taskIds: readonly string[]): Promise<(TaskMeta | null | Error)[]> {
@@ -193,17 +193,6 @@ export class FsAdapter implements BackendAdapter {
       throw new NotSupportedError(`The file-system backend cannot store the id ${JSON.stringify(id)}: ids must not contain "/", "\\" or NUL.`);
     }
     return join(this.directory, prefix + id);
-  }
-
-  #isSuccess(bytes: Uint8Array): boolean {
-    try {
-      return (this.#codec.decode(bytes) as { status?: unknown } | null)?.status === states.SUCCESS;
-    } catch (error) {
-      // A file this backend cannot read (another serializer, corrupt) is replaced, as by the
-      // other backends: it is not a SUCCESS anyone here could read.
-      if (error instanceof ResultkitError) return false;
-      throw error;
-    }
   }
 }
 
