@@ -413,6 +413,34 @@ describe('json serializer: properties', () => {
   });
 });
 
+describe('json serializer: strict UTF-8 on read', () => {
+  it('a stored JSON string with invalid UTF-8 is a DecodeError, not U+FFFD', () => {
+    const codec = new Codec({ registry: new CodecRegistry({ serializers: [json] }), serializer: 'json', accept: ['json'] });
+    for (const bad of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0xc0, 0xaf], [0xf4, 0x90, 0x80, 0x80]]) {
+      const data = Uint8Array.from([...Buffer.from('{"s": "a'), ...bad, ...Buffer.from('b"}')]);
+      expect(() => codec.decode(data), bad.join(' ')).toThrow(DecodeError);
+    }
+    expect(codec.decode(bytesOf('{"s": "é 🚀"}'))).toEqual({ s: 'é 🚀' });
+  });
+
+  it('raw text (application/text) with invalid UTF-8 is a DecodeError too', () => {
+    const codec = new Codec({ registry: new CodecRegistry({ serializers: [json] }), serializer: 'json', accept: ['json'] });
+    expect(() => codec.decode(Uint8Array.from([0x61, 0xff]), 'application/text')).toThrow(DecodeError);
+    expect(codec.decode(bytesOf('é'), 'application/text')).toBe('é');
+  });
+});
+
+describe('json serializer: negative zero', () => {
+  it('-0 is written as Python writes the float, -0.0, and read back as -0', () => {
+    expect(stringifyPython([-0, 0, { z: -0 }])).toBe('[-0.0, 0, {"z": -0.0}]');
+    expect(text(json.encode(-0))).toBe('-0.0');
+    expect(Object.is(json.decode(json.encode(-0)), -0)).toBe(true);
+    expect(Object.is((json.decode(bytesOf('[-0.0]')) as number[])[0], -0)).toBe(true);
+    // On the slow path (a NaN in the text) as well.
+    expect(Object.is((json.decode(bytesOf('[-0.0, NaN]')) as number[])[0], -0)).toBe(true);
+  });
+});
+
 describe('json serializer: contract', () => {
   it('describes itself as kombu does', () => {
     expect(json).toMatchObject({ name: 'json', contentType: 'application/json', contentEncoding: 'utf-8' });

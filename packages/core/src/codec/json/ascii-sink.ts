@@ -38,8 +38,12 @@ export class AsciiSink {
    * fit is refused before any work is spent on it.
    */
   reserve(pending: number, more: number): void {
-    const total = this.length + pending + more;
-    if (total > this.limit) throw new ValueTooLargeError(total, this.limit);
+    if (!this.fits(pending, more)) throw new ValueTooLargeError(this.length + pending + more, this.limit);
+  }
+
+  /** Whether `more` bytes on top of `pending` unwritten ones fit. */
+  fits(pending: number, more: number): boolean {
+    return this.length + pending + more <= this.limit;
   }
 
   /** Appends text known to be ASCII (it is written as Latin-1, which is the same bytes). */

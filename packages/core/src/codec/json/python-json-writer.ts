@@ -210,8 +210,12 @@ class PythonJsonWriter {
 
   /** A long string, escaped slice by slice into the sink. */
   #longString(text: string): void {
-    // Every code unit takes at least one byte: refuse what cannot fit before escaping anything.
-    this.sink.reserve(this.#out.length, text.length + 2);
+    // Every code unit takes one to six bytes. Where that range straddles the room left, the
+    // exact length is counted (one pass, nothing allocated), so a string that cannot fit is
+    // refused before anything is escaped.
+    const pending = this.#out.length;
+    this.sink.reserve(pending, text.length + 2);
+    if (!this.sink.fits(pending, 6 * text.length + 2)) this.sink.reserve(pending, escapedLength(text) + 2);
     this.#out += '"';
     this.#flush();
     for (let start = 0; start < text.length; start += SLICE_LENGTH) {
@@ -279,6 +283,17 @@ function quote(text: string): string {
   if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
   const json = JSON.stringify(text);
   return NEEDS_ASCII_ESCAPE.test(json) ? json.replace(ASCII_ESCAPES, escapeCodeUnit) : json;
+}
+
+/** The length of `text` as Python writes it inside quotes, without writing it. */
+function escapedLength(text: string): number {
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f) length += c === 0x22 || c === 0x5c ? 2 : 1;
+    else length += c === 0x08 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d ? 2 : 6;
+  }
+  return length;
 }
 
 function escapeCodeUnit(char: string): string {
