@@ -41,10 +41,11 @@ export { asBuffer } from './plumbing/bytes.js';
 export type { TaskMeta } from './task-meta.js';
 export type { TaskRequest } from './task-request.js';
 
-export type { Serializer } from './codec/serializer.js';
+export type { Serializer, EncodeOptions } from './codec/serializer.js';
 export type { Compressor } from './codec/compressor.js';
 export { CodecRegistry } from './codec/registry.js';
 export { Codec, MAX_VALUE_SIZE } from './codec/codec.js';
+export { MAX_NESTING_DEPTH, nestingTooDeepMessage } from './codec/nesting.js';
 export type { CodecOptions } from './codec/codec.js';
 export { isFramed, readFrame, writeFrame } from './codec/frame.js';
 export * from './codec/json/index.js';
