@@ -28,7 +28,7 @@ describe('packages named by error messages', () => {
   });
 
   it('a Celery scheme without a package yet is a ConfigurationError saying so, naming no package', async () => {
-    for (const url of ['rpc://guest:guest@127.0.0.1:5672//', 'file:///var/results']) {
+    for (const url of ['rpc://guest:guest@127.0.0.1:5672//']) {
       const error = await failure(createBackend(url));
       expect(error).toBeInstanceOf(ConfigurationError);
       expect(error).not.toBeInstanceOf(AdapterNotInstalledError);

@@ -103,7 +103,7 @@ export class Codec {
     if (method) {
       const compressor = this.registry.findCompressor(method);
       if (!compressor) {
-        throw new DecodeError(`The value is compressed with ${method}, which is not registered; install its @resultkit/compress-* package.`);
+        throw new DecodeError(`The value is compressed with ${method}, which is not registered; register its compressor (the "compressors" option) to read it.`);
       }
       try {
         payload = compressor.decompress(payload);
