@@ -20,8 +20,10 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createBackend, states, type BackendOptions, type ResultBackend } from '@resultkit/core';
-import { resultkitAdapter, type RedisAdapter } from '@resultkit/backend-redis';
+import { resultkitAdapter } from '@resultkit/backend-redis';
 import { Redis } from 'ioredis';
+// Internal, for the subscriber's channel count only: the adapter class is not part of the package's API.
+import type { RedisAdapter } from '../../packages/backend-redis/src/redis-adapter.ts';
 import { measure, percentiles, report, type Measurement } from './harness.ts';
 import { typicalPayload } from './payloads.ts';
 

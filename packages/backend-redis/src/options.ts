@@ -1,3 +1,4 @@
+import { DEFAULT_CONNECT_TIMEOUT } from '@resultkit/core';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import type { KeyPrefixStyle } from './keys.js';
 
@@ -103,4 +104,40 @@ declare module '@resultkit/core' {
     /** Options of `@resultkit/backend-redis` (`redis://`, `rediss://`, `sentinel://`, `socket://`). */
     redis?: RedisBackendOptions;
   }
+}
+
+/**
+ * The options with every default filled in: what the connections and the adapter are built
+ * from. The URL's query parameters still override the connection settings among them (see
+ * `connect.ts`), as in Celery.
+ */
+export interface ResolvedRedisOptions extends RedisBackendOptions {
+  keyPrefixStyle: KeyPrefixStyle;
+  chordOrdered: boolean;
+  chordJoinTimeout: number;
+  socketTimeout: number;
+  maxConnections: number;
+  clientName: string;
+  coalesceWrites: boolean;
+  autoPipelining: boolean;
+  /** Core's `connectTimeout` (ms): how long an operation waits for a usable connection, unless `socketConnectTimeout` says otherwise. */
+  connectTimeout: number;
+}
+
+/** The one place the defaults of the Redis options live. */
+export function resolveRedisOptions(options: RedisBackendOptions = {}, connectTimeout = DEFAULT_CONNECT_TIMEOUT): ResolvedRedisOptions {
+  return {
+    ...options,
+    keyPrefixStyle: options.keyPrefixStyle ?? 'celery-5.5',
+    chordOrdered: options.chordOrdered ?? true,
+    chordJoinTimeout: options.chordJoinTimeout ?? 3,
+    // Celery's redis_socket_timeout defaults to 120 s: a command whose reply never comes (a
+    // half-open connection) fails then and is retried on a fresh connection.
+    socketTimeout: options.socketTimeout ?? 120,
+    maxConnections: options.maxConnections ?? 1,
+    clientName: options.clientName ?? 'resultkit',
+    coalesceWrites: options.coalesceWrites ?? true,
+    autoPipelining: options.autoPipelining ?? false,
+    connectTimeout,
+  };
 }

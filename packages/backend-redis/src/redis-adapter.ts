@@ -1,12 +1,11 @@
 import { type Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import {
-  DEFAULT_CONNECT_TIMEOUT,
   asBuffer,
   decodeStoredMeta,
   decodeStoredMetaOrError,
   isStoredSuccess,
-  Secrets,
+  type Secrets,
   StoreContendedError,
   backendError,
   groupFromDocument,
@@ -25,38 +24,19 @@ import {
 } from '@resultkit/core';
 import type { Cluster, Redis } from 'ioredis';
 import { chordError, decodeChordEntries, encodeChordEntry, joinSavedHeader } from './chord.js';
+import type { RedisClient, RedisConnection } from './connect.js';
 import { ConnectionGate } from './connection.js';
 import { isRetryableRedisError, redisFailureKind } from './errors.js';
-import type { RedisKeys } from './keys.js';
+import { RedisKeys } from './keys.js';
+import type { ResolvedRedisOptions } from './options.js';
 import { chordPartScript, expiryArgs, setAndPublishScript, storeScript } from './scripts.js';
 import { RedisSubscriber } from './subscriber.js';
 
-/** A connected ioredis client: a single server, a Sentinel-managed one, or a Cluster. */
-export type RedisClient = Redis | Cluster;
-
 export interface RedisAdapterInit {
-  /** The command connections, used in turn (at least one). */
-  clients: readonly RedisClient[];
-  /** Whether `close()` closes `clients` (false when the user passed their own client). */
-  ownsClients: boolean;
   codec: Codec;
-  keys: RedisKeys;
-  /** Chord results in a ZSET by header position (default) or a LIST by arrival. */
-  chordOrdered?: boolean;
-  /** Seconds to wait for a saved (nested) header group's members when a chord completes. */
-  chordJoinTimeout?: number;
-  /** `CLIENT SETNAME` of the pub/sub connection. */
-  subscriberName?: string;
-  /** Commands issued in one tick leave in one socket write (default true). */
-  coalesceWrites?: boolean;
-  /** The database the URL named: every command connection must be in it before anything is sent. */
-  db?: number;
-  /** Milliseconds an operation waits for a usable connection (core's `connectTimeout`; default 5,000). */
-  connectTimeout?: number;
-  /** The URL with its password replaced, for messages. */
-  description?: string;
-  /** Passwords to remove from every error (see core's `Secrets`). */
-  secrets?: Secrets;
+  options: ResolvedRedisOptions;
+  /** The command connections, opened (or adopted) by `connectRedis`. */
+  connection: RedisConnection;
 }
 
 // MGET (and SUBSCRIBE) at most this many keys per command, so one huge read never holds the
@@ -102,28 +82,28 @@ export class RedisAdapter implements BackendAdapter {
   #closed = false;
   readonly #coalesce: boolean;
 
-  constructor(init: RedisAdapterInit) {
-    if (!init.clients.length) throw new TypeError('RedisAdapter needs at least one client.');
-    this.#clients = init.clients;
-    this.#ownsClients = init.ownsClients;
-    this.#description = init.description ?? 'redis://';
-    this.#secrets = init.secrets ?? new Secrets();
-    this.#gates = init.clients.map(
+  constructor({ codec, options, connection }: RedisAdapterInit) {
+    if (!connection.clients.length) throw new TypeError('RedisAdapter needs at least one client.');
+    this.#clients = connection.clients;
+    this.#ownsClients = connection.ownsClients;
+    this.#description = connection.description;
+    this.#secrets = connection.secrets;
+    this.#gates = connection.clients.map(
       (client) =>
         new ConnectionGate({
           client,
-          db: init.db,
-          connectTimeout: init.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
-          description: this.#description,
-          secrets: this.#secrets,
+          db: connection.db,
+          connectTimeout: connection.connectTimeout,
+          description: connection.description,
+          secrets: connection.secrets,
         }),
     );
-    this.#codec = init.codec;
-    this.keys = init.keys;
-    this.#chordOrdered = init.chordOrdered ?? true;
-    this.#chordJoinTimeoutMs = Math.round((init.chordJoinTimeout ?? 3) * 1000);
-    this.#subscriberName = init.subscriberName ?? 'resultkit:pubsub';
-    this.#coalesce = init.coalesceWrites ?? true;
+    this.#codec = codec;
+    this.keys = new RedisKeys(options.keyPrefix, options.keyPrefixStyle);
+    this.#chordOrdered = options.chordOrdered;
+    this.#chordJoinTimeoutMs = Math.round(options.chordJoinTimeout * 1000);
+    this.#subscriberName = connection.subscriberName;
+    this.#coalesce = options.coalesceWrites;
   }
 
   /** The first command connection (for tools and tests). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { BackendUnavailableError, ConfigurationError, createBackend } from '@resultkit/core';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { resultkitAdapter } from '../src/index.js';
+import { resultkitAdapter } from '../src/factory.js';
 import { adapterOf, openRedisBackend, TEST_URL, testId, until, useRawClient } from './support.js';
 
 let raw: Redis;

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError, createBackend } from '@resultkit/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isRetryableRedisError, parseRedisUrl, resolveConnection } from '../src/index.js';
+import { resolveConnection } from '../src/connect.js';
+import { isRetryableRedisError } from '../src/errors.js';
+import { parseRedisUrl } from '../src/url.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rk redis tls '));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { states } from '@resultkit/core';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { globalKeyPrefix, RedisKeys } from '../src/index.js';
+import { globalKeyPrefix, RedisKeys } from '../src/keys.js';
 import { deleteKeys, openRedisBackend, rawClient, testId, until } from './support.js';
 
 describe('key names', () => {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { createBackend, type BackendOptions, type ResultBackend } from '@resultkit/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll } from 'vitest';
-import type { RedisAdapter } from '../src/index.js';
+import type { RedisAdapter } from '../src/redis-adapter.js';
 
 /** `REDIS_URL` (default `redis://127.0.0.1:6379/0`) with its database replaced by `db`. */
 export function redisUrl(db?: number): string {
