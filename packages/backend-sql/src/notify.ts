@@ -15,7 +15,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { BackendClosedError, type PushChannel, type PushListener, type TaskMeta } from '@resultkit/core';
-import type { PgClient, PgNotification } from './clients/pg.js';
+import type { PgClient, PgNotification } from './engines/postgres/client.js';
 
 /** A LISTEN connection and how to give it back. */
 export interface ListenConnection {

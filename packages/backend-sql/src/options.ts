@@ -1,7 +1,7 @@
 import { ConfigurationError, DEFAULT_CONNECT_TIMEOUT } from '@resultkit/core';
-import type { MysqlCallbackPool, MysqlPool } from './clients/mysql.js';
-import type { PgPool } from './clients/pg.js';
-import type { SqliteDatabase } from './clients/sqlite.js';
+import type { MysqlCallbackPool, MysqlPool } from './engines/mysql/client.js';
+import type { PgPool } from './engines/postgres/client.js';
+import type { SqliteDatabase } from './engines/sqlite/client.js';
 
 /** Which table a name, schema or sequence applies to, as in Celery's `database_table_names`. */
 export interface TablePair<T> {

@@ -25,7 +25,7 @@ import {
   type TaskMeta,
 } from '@resultkit/core';
 import { dumps, loads, PickledAsyncResult, PickledGroupResult, PickledObject, type PickledResult } from '@resultkit/serializer-pickle';
-import type { Row } from './clients/executor.js';
+import type { Row } from './engines/executor.js';
 import { EXTENDED_COLUMNS, RELATION_COLUMNS, type ColumnInfo, type TaskColumn } from './tables.js';
 
 export interface RowCodecOptions {

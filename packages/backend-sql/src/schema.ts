@@ -5,8 +5,8 @@
  * other resultkit processes, so many workers starting at once do the work once.
  */
 import { ConfigurationError } from '@resultkit/core';
-import type { SqlExecutor } from './clients/executor.js';
-import type { Dialect, TableKind } from './dialects/dialect.js';
+import type { SqlExecutor } from './engines/executor.js';
+import type { Dialect, TableKind } from './engines/dialect.js';
 import { BASE_TASK_COLUMNS, EXTENDED_COLUMNS, GROUP_COLUMNS, RELATION_COLUMNS, type TableShape } from './tables.js';
 
 export interface SchemaOptions {

@@ -8,7 +8,6 @@ import {
   BackendClosedError,
   DecodeError,
   NotSupportedError,
-  backendError,
   type AdapterCapabilities,
   type BackendAdapter,
   type Codec,
@@ -19,25 +18,21 @@ import {
   type TaskMeta,
 } from '@resultkit/core';
 import { ReadBatcher, WriteBatcher } from './batcher.js';
-import type { Connection } from './connect.js';
-import { readColumns, type Dialect, type TableKind, type UpsertOptions } from './dialects/dialect.js';
-import { MysqlDialect } from './dialects/mysql.js';
-import { PostgresDialect } from './dialects/postgres.js';
-import { SqliteDialect } from './dialects/sqlite.js';
+import { wrapSqlError, type Connection } from './connect.js';
+import { readColumns, type Dialect, type TableKind, type UpsertOptions } from './engines/dialect.js';
 import { NotifyChannel } from './notify.js';
 import type { ResolvedSqlOptions } from './options.js';
 import { RowCodec, type EncodedTaskRow } from './row-codec.js';
-import { prepareSchema, type Schema } from './schema.js';
+import type { Schema } from './schema.js';
 import { Sweeper } from './sweeper.js';
-import { tableNames, type TableNames, type TaskColumn } from './tables.js';
+import type { TableNames, TaskColumn } from './tables.js';
 
 export interface SqlAdapterInit {
+  /** The open database, its dialect and its prepared tables (see `connect`). */
   connection: Connection;
   codec: Codec;
   /** Seconds results live (for the sweeper); null keeps them forever. */
   expires: number | null;
-  /** Extended results will be stored: the table must have the extended columns. */
-  extended: boolean;
   options: ResolvedSqlOptions;
 }
 
@@ -70,42 +65,22 @@ export class SqlAdapter implements BackendAdapter {
   #sweeper: Sweeper | null = null;
   #closed = false;
 
-  /**
-   * Prepares the tables (see `createTables`) and returns the adapter. This is the first use of
-   * the connection: a database that cannot be reached fails it with `BackendUnavailableError`,
-   * a refused login or an unknown database with `ConfigurationError`, each with the scrubbed
-   * driver error as `cause`.
-   */
-  static async open(init: SqlAdapterInit): Promise<SqlAdapter> {
-    const dialect = createDialect(init.connection, tableNames(init.options));
-    try {
-      const schema = await prepareSchema(dialect, {
-        createTables: init.options.createTables,
-        relationColumns: init.options.relationColumns,
-        extended: init.extended,
-      });
-      return new SqlAdapter(init, dialect, schema);
-    } catch (error) {
-      await init.connection.exec.close().catch(() => {});
-      throw wrapSqlError(dialect, init.connection, error);
-    }
-  }
-
-  private constructor(init: SqlAdapterInit, dialect: Dialect, schema: Schema) {
-    const options = init.options;
-    this.#connection = init.connection;
+  constructor(init: SqlAdapterInit) {
+    const { options, connection } = init;
+    const { dialect, schema } = connection;
+    this.#connection = connection;
     this.#options = options;
     this.dialect = dialect;
     this.schema = schema;
     this.name = dialect.name;
-    const push = dialect.name === 'postgresql' && options.notify !== false;
+    const push = dialect.supportsNotify && options.notify !== false;
     this.notifyChannel = push ? (options.notifyChannel ?? defaultChannel(dialect.tables)) : null;
     this.capabilities = {
       push,
       groups: true,
       chords: false,
       selfExpiry: false,
-      durable: !init.connection.sqlite?.memory,
+      durable: connection.durable,
       preservesSuccess: options.preserveSuccess,
       forget: true,
       sharedReads: true,
@@ -122,9 +97,9 @@ export class SqlAdapter implements BackendAdapter {
     this.#upsert = {
       preserveSuccess: options.preserveSuccess,
       notifyChannel: this.notifyChannel,
-      idFromSequence: dialect.name !== 'sqlite' && !schema.task.columns.get('id')?.hasDefault,
+      idFromSequence: dialect.usesIdSequences && !schema.task.columns.get('id')?.hasDefault,
     };
-    this.#groupIdFromSequence = dialect.name !== 'sqlite' && !schema.group.columns.get('id')?.hasDefault;
+    this.#groupIdFromSequence = dialect.usesIdSequences && !schema.group.columns.get('id')?.hasDefault;
     const batch = options.batch;
     this.#writes = batch
       ? new WriteBatcher<EncodedTaskRow>({
@@ -191,7 +166,7 @@ export class SqlAdapter implements BackendAdapter {
     }
     return taskIds.map((id) => {
       // MySQL's default collations compare ids case-insensitively, as the query did.
-      const row = byId.get(id) ?? (this.dialect.name === 'mysql' ? byLowerId.get(id.toLowerCase()) : undefined);
+      const row = byId.get(id) ?? (this.dialect.caseInsensitiveIds ? byLowerId.get(id.toLowerCase()) : undefined);
       return row ? this.#decode(row, id) : null;
     });
   }
@@ -275,14 +250,12 @@ export class SqlAdapter implements BackendAdapter {
     if (!this.capabilities.push || !listen || !this.notifyChannel) {
       throw new NotSupportedError(`Push waiting needs PostgreSQL with notify on; the ${this.name} backend polls.`);
     }
-    const exec = this.dialect.exec;
+    const dialect = this.dialect;
     const channel = new NotifyChannel({
       channel: this.notifyChannel,
       mode: this.#options.notify === true ? true : 'auto',
       connect: listen,
-      notify: async (name, payload) => {
-        await exec.query('SELECT pg_notify($1, $2)', [name, payload]);
-      },
+      notify: (name, payload) => dialect.notify(name, payload),
       load: (ids) => this.loadMany(ids),
       isRetryable: (error) => this.isRetryable(error),
       listener,
@@ -321,29 +294,6 @@ export class SqlAdapter implements BackendAdapter {
 
   #assertOpen(): void {
     if (this.#closed) throw new BackendClosedError();
-  }
-}
-
-const ENGINE_NAMES = { postgresql: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite' } as const;
-
-/** A driver failure as one of core's typed errors, scrubbed; the caller's own TypeErrors stay as they are. */
-function wrapSqlError(dialect: Dialect, connection: Connection, error: unknown): Error {
-  if (error instanceof TypeError) return error;
-  return backendError(dialect.failureKind(error), {
-    target: `${ENGINE_NAMES[dialect.name]} at ${connection.description}`,
-    error,
-    secrets: connection.secrets,
-  });
-}
-
-function createDialect(connection: Connection, tables: TableNames): Dialect {
-  switch (connection.dialect) {
-    case 'postgresql':
-      return new PostgresDialect(connection.exec, tables);
-    case 'mysql':
-      return new MysqlDialect(connection.exec, tables);
-    default:
-      return new SqliteDialect(connection.exec, tables);
   }
 }
 

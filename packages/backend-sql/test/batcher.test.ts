@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReadBatcher, WriteBatcher } from '../src/index.js';
+import { ReadBatcher, WriteBatcher } from '../src/batcher.js';
 
 interface Write {
   id: string;

@@ -5,7 +5,7 @@
  */
 import { ConfigurationError, EncodeError, RemoteTaskError, states } from '@resultkit/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { SqlBackendOptions } from '../src/index.js';
+import type { SqlBackendOptions } from '../src/options.js';
 import { adapterOf, dropTables, openBackend, sleep, uniqueTables, withRaw, type Engine, type TestTables } from './support.js';
 
 /** Celery's own DDL (SQLAlchemy 1.4, Celery 5.2's Task model, no extended columns) for each database. */

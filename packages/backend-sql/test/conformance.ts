@@ -5,7 +5,7 @@
 import type { BackendOptions } from '@resultkit/core';
 import { registerConformanceTests } from '@resultkit/test-suite';
 import { afterAll, describe, it } from 'vitest';
-import type { SqlBackendOptions } from '../src/index.js';
+import type { SqlBackendOptions } from '../src/options.js';
 import { dropTables, openBackend, uniqueTables, writeForeignDocument, writeRawResult, type Engine } from './support.js';
 
 export function registerSqlConformance(engine: Engine, url: string, sql: SqlBackendOptions = {}, extra: { ttlGranularity?: 'seconds' | 'milliseconds'; largeValueSize?: number } = {}): void {

@@ -1,7 +1,7 @@
 import { states, ValueTooLargeError } from '@resultkit/core';
 import mysql from 'mysql2';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MysqlDialect } from '../src/index.js';
+import { MysqlDialect } from '../src/engines/mysql/dialect.js';
 import { celeryDdl, registerBehaviourTests } from './behaviour.js';
 import { adapterOf, dropTables, MYSQL_URL, openBackend, uniqueTables, withRaw } from './support.js';
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { states, type TaskMeta } from '@resultkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PgClient, PgNotification } from '../src/clients/pg.js';
+import type { PgClient, PgNotification } from '../src/engines/postgres/client.js';
 import { NotifyChannel, type NotifyChannelOptions } from '../src/notify.js';
 import { sleep, until } from './support.js';
 

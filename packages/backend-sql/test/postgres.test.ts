@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { createBackend, states } from '@resultkit/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresDialect, type SqlBackendOptions } from '../src/index.js';
+import { PostgresDialect } from '../src/engines/postgres/dialect.js';
+import type { SqlBackendOptions } from '../src/options.js';
 import { celeryDdl, registerBehaviourTests } from './behaviour.js';
 import { adapterOf, dropTables, openBackend, PG_URL, uniqueTables, withRaw } from './support.js';
 

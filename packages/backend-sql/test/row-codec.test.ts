@@ -10,7 +10,9 @@ import { createCodec, DecodeError, RemoteTaskError, states, type Codec, type Tas
 import { dumps, loads } from '@resultkit/serializer-pickle';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PostgresDialect, RowCodec, type ColumnInfo } from '../src/index.js';
+import { PostgresDialect } from '../src/engines/postgres/dialect.js';
+import { RowCodec } from '../src/row-codec.js';
+import type { ColumnInfo } from '../src/tables.js';
 
 const FIXTURES = fileURLToPath(new URL('../../core/test/fixtures/celery-5.2/db/', import.meta.url));
 

@@ -1,7 +1,7 @@
 import { createBackend, states } from '@resultkit/core';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteDialect } from '../src/index.js';
+import { SqliteDialect } from '../src/engines/sqlite/dialect.js';
 import { registerBehaviourTests } from './behaviour.js';
 import { adapterOf, openBackend, removeTempDir, sqliteUrl, tempDir, uniqueTables, withRaw } from './support.js';
 

@@ -12,7 +12,8 @@ import { dumps } from '@resultkit/serializer-pickle';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import type { SqlAdapter, SqlBackendOptions } from '../src/index.js';
+import type { SqlBackendOptions } from '../src/options.js';
+import type { SqlAdapter } from '../src/sql-adapter.js';
 
 function asDbUrl(url: string): string {
   return url.startsWith('db+') ? url : `db+${url}`;

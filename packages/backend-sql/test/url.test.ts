@@ -1,6 +1,8 @@
 import { ConfigurationError } from '@resultkit/core';
 import { describe, expect, it } from 'vitest';
-import { dialectOf, mergeTls, parseDatabaseUrl, resolveSqlOptions, resolveTls, serverConfig, type ServerUrl } from '../src/index.js';
+import { serverConfig } from '../src/engines/engine.js';
+import { resolveSqlOptions } from '../src/options.js';
+import { dialectOf, mergeTls, parseDatabaseUrl, resolveTls, type ServerUrl } from '../src/url.js';
 
 describe('database URLs (SQLAlchemy forms, as Celery takes them)', () => {
   it('reads a PostgreSQL URL with credentials, port and database, with or without a driver suffix', () => {

@@ -3,10 +3,10 @@
  * `task_id_sequence` / `taskset_id_sequence` (SQLAlchemy names them in every INSERT; there is no
  * column default), `date_done TIMESTAMP WITHOUT TIME ZONE` holding UTC wall time.
  */
-import type { SqlExecutor } from '../clients/executor.js';
-import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../tables.js';
+import type { SqlExecutor } from '../executor.js';
+import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../../tables.js';
 import { errorChain, isTlsFailure, TRANSIENT_SOCKET_CODES } from '@resultkit/core';
-import { Dialect, type TableKind, type UpsertOptions } from './dialect.js';
+import { Dialect, type TableKind, type UpsertOptions } from '../dialect.js';
 
 const TYPES: Record<string, string> = {
   task_id: 'VARCHAR(155)',
@@ -36,6 +36,8 @@ const RETRYABLE_MESSAGES = /Connection terminated|connection timeout|timeout exc
 
 export class PostgresDialect extends Dialect {
   readonly name = 'postgresql' as const;
+  readonly displayName = 'PostgreSQL';
+  override readonly supportsNotify = true;
   protected readonly maxRowsPerStatement = 500;
 
   quote(identifier: string): string {
@@ -163,6 +165,12 @@ export class PostgresDialect extends Dialect {
       `INSERT INTO ${this.qualified(this.tables.group)} AS cur (${idColumn}taskset_id, result, date_done) ` +
       `VALUES (${idValue}$1, $2, $3) ON CONFLICT (taskset_id) DO UPDATE SET result = EXCLUDED.result, date_done = EXCLUDED.date_done`
     );
+  }
+
+  // ---- notifications ------------------------------------------------------------------------
+
+  override async notify(channel: string, payload: string): Promise<void> {
+    await this.exec.query('SELECT pg_notify($1, $2)', [channel, payload]);
   }
 
   // ---- errors -------------------------------------------------------------------------------

@@ -3,7 +3,12 @@
  * the calling thread (fast for a local file; a write waiting for another process's lock blocks
  * the event loop up to the database's busy `timeout`). Only the subset below is used.
  */
-import { bindable, type Row, type SqlExecutor } from './executor.js';
+import { importDriver } from '@resultkit/core';
+import { bindable, type Row, type SqlExecutor } from '../executor.js';
+import { tableNames } from '../../tables.js';
+import { parseDatabaseUrl, type SqliteUrl } from '../../url.js';
+import { cannotCreate, clientMismatch, type Engine } from '../engine.js';
+import { SqliteDialect } from './dialect.js';
 
 /** A prepared statement: https://github.com/WiseLibs/better-sqlite3/blob/master/docs/api.md#class-statement */
 export interface SqliteStatement {
@@ -95,3 +100,27 @@ export function sqliteTransaction<T>(db: SqliteDatabase, work: () => T): T {
     throw error;
   }
 }
+
+/** SQLite for `connect.ts`: the user's better-sqlite3 `Database`, or the file (or memory) the URL names. */
+export const sqliteEngine: Engine = {
+  async connect(url, options, named) {
+    const tables = tableNames(options);
+    const client = options.client;
+    if (client !== undefined) {
+      if (!isSqliteDatabase(client)) clientMismatch(url, 'a better-sqlite3 Database');
+      return { dialect: new SqliteDialect(sqliteExecutor(client, false), tables), durable: !client.memory };
+    }
+    // connect.ts chose this engine from the same URL, so it names a file.
+    const parsed = parseDatabaseUrl(url) as SqliteUrl;
+    const Database = await importDriver<SqliteModule>('better-sqlite3', 'db+sqlite', () => import('better-sqlite3'));
+    let db: SqliteDatabase;
+    try {
+      // `timeout` is the busy timeout: how long a write waits for another process's lock.
+      db = new Database(parsed.filename, { timeout: 5000, ...options.pool });
+    } catch (error) {
+      throw cannotCreate('the SQLite database', { description: parsed.filename, secrets: named.secrets }, error);
+    }
+    if (options.sqliteJournalMode && !db.memory) db.pragma(`journal_mode = ${options.sqliteJournalMode.toUpperCase()}`);
+    return { dialect: new SqliteDialect(sqliteExecutor(db, true), tables), durable: !db.memory };
+  },
+};

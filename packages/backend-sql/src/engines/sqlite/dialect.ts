@@ -4,9 +4,9 @@
  * orders it and cleanup compares strings. SQLite does not enforce VARCHAR lengths.
  */
 import { errorChain } from '@resultkit/core';
-import type { SqlExecutor } from '../clients/executor.js';
-import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../tables.js';
-import { Dialect, type TableKind, type UpsertOptions } from './dialect.js';
+import type { SqlExecutor } from '../executor.js';
+import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../../tables.js';
+import { Dialect, type TableKind, type UpsertOptions } from '../dialect.js';
 
 const TYPES: Record<string, string> = {
   task_id: 'VARCHAR(155)',
@@ -27,6 +27,8 @@ const TYPES: Record<string, string> = {
 
 export class SqliteDialect extends Dialect {
   readonly name = 'sqlite' as const;
+  readonly displayName = 'SQLite';
+  override readonly usesIdSequences = false;
   protected readonly maxRowsPerStatement = 500;
 
   quote(identifier: string): string {

@@ -2,7 +2,12 @@
  * MySQL and MariaDB through `mysql2`. Only the subset of its promise pool below is used; a
  * callback pool (`mysql.createPool(...)`) is accepted too and used through its `.promise()`.
  */
-import { bindable, type Row, type SqlExecutor } from './executor.js';
+import { importDriver } from '@resultkit/core';
+import { bindable, type Row, type SqlExecutor } from '../executor.js';
+import { tableNames } from '../../tables.js';
+import { parseDatabaseUrl, type ServerUrl } from '../../url.js';
+import { cannotCreate, clientMismatch, serverConfig, type Engine } from '../engine.js';
+import { MysqlDialect } from './dialect.js';
 
 /** What `execute`/`query` resolve to: rows for a SELECT, a header with `affectedRows` otherwise. */
 export type MysqlResult = [unknown, unknown];
@@ -105,3 +110,34 @@ export function mysqlExecutor(pool: MysqlPool, owned: boolean): SqlExecutor {
     },
   };
 }
+
+/** MySQL and MariaDB for `connect.ts`: the user's mysql2 pool, or a pool opened from the URL. */
+export const mysqlEngine: Engine = {
+  async connect(url, options, named) {
+    const tables = tableNames(options);
+    const client = options.client;
+    if (client !== undefined) {
+      if (!isMysqlPool(client)) clientMismatch(url, 'a mysql2 pool');
+      return { dialect: new MysqlDialect(mysqlExecutor(promisePool(client), false), tables), durable: true };
+    }
+    // connect.ts chose this engine from the same URL, so it names a server.
+    const parsed = parseDatabaseUrl(url) as ServerUrl;
+    const mysql = await importDriver<MysqlModule>('mysql2', 'db+mysql', () => import('mysql2'));
+    const config = {
+      charset: 'utf8mb4',
+      // Dates are read with DATE_FORMAT and written as UTC text, so the pool's time zone handling
+      // never applies; these keep any other date the same (UTC) and big integers exact.
+      timezone: 'Z',
+      dateStrings: true,
+      supportBigNumbers: true,
+      // mysql2 records a stack trace for every query by default; too costly for a hot path.
+      trace: false,
+      ...serverConfig(parsed, options, 'connectTimeout'),
+    };
+    try {
+      return { dialect: new MysqlDialect(mysqlExecutor(mysql.createPool(config).promise(), true), tables), durable: true };
+    } catch (error) {
+      throw cannotCreate('a MySQL pool', named, error);
+    }
+  },
+};

@@ -2,7 +2,12 @@
  * PostgreSQL through `pg` (node-postgres). Only the subset below is used, so any pool with this
  * shape works (pg's own `Pool`, or a compatible one).
  */
-import { bindable, type Row, type RunOptions, type SqlExecutor } from './executor.js';
+import { importDriver } from '@resultkit/core';
+import { bindable, type Row, type RunOptions, type SqlExecutor } from '../executor.js';
+import { tableNames } from '../../tables.js';
+import { parseDatabaseUrl, type ServerUrl } from '../../url.js';
+import { cannotCreate, clientMismatch, serverConfig, type Engine } from '../engine.js';
+import { PostgresDialect } from './dialect.js';
 
 /** A query result: https://node-postgres.com/apis/result */
 export interface PgQueryResult {
@@ -126,3 +131,48 @@ export function pgExecutor(pool: PgPool, owned: boolean, prepare = true): SqlExe
     },
   };
 }
+
+/** PostgreSQL for `connect.ts`: the user's `pg.Pool`, or a pool (and LISTEN clients) opened from the URL. */
+export const postgresEngine: Engine = {
+  async connect(url, options, named, onPoolError) {
+    const tables = tableNames(options);
+    const client = options.client;
+    if (client !== undefined) {
+      if (!isPgPool(client)) clientMismatch(url, 'a pg.Pool (query, connect, end)');
+      const pool = client;
+      return {
+        dialect: new PostgresDialect(pgExecutor(pool, false, options.preparedStatements), tables),
+        durable: true,
+        listen: async () => {
+          const pooled = await pool.connect();
+          // The client holds LISTEN state: destroy it rather than return it to the user's pool.
+          return { client: pooled, release: async () => pooled.release(true) };
+        },
+      };
+    }
+    // connect.ts chose this engine from the same URL, so it names a server.
+    const parsed = parseDatabaseUrl(url) as ServerUrl;
+    const pg = await importDriver<PgModule>('pg', 'db+postgresql', () => import('pg'));
+    const config = serverConfig(parsed, options, 'connectionTimeoutMillis');
+    let pool: PgPool;
+    try {
+      pool = new pg.Pool(config);
+    } catch (error) {
+      throw cannotCreate('a PostgreSQL pool', named, error);
+    }
+    // pg.Pool emits `error` when an idle connection breaks (a server restart); unhandled, that
+    // would end the process. The next query simply opens a new connection.
+    (pool as unknown as { on(event: 'error', listener: (error: Error) => void): void }).on('error', onPoolError);
+    return {
+      dialect: new PostgresDialect(pgExecutor(pool, true, options.preparedStatements), tables),
+      durable: true,
+      listen: async () => {
+        const client = new pg.Client(config);
+        // An error before `connect()` resolves rejects it; after that, the channel's listener takes over.
+        client.on('error', () => {});
+        await client.connect();
+        return { client, release: () => client.end() };
+      },
+    };
+  },
+};

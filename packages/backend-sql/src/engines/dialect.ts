@@ -1,10 +1,13 @@
-import type { FailureKind } from '@resultkit/core';
+import { NotSupportedError, type FailureKind } from '@resultkit/core';
 /**
  * What differs between PostgreSQL, MySQL/MariaDB and SQLite, behind one small interface: DDL
- * and introspection, the upsert, reads, deletes, cleanup batches, timestamps and which errors
- * are worth retrying. Everything else (encoding rows, batching, waiting) is dialect-free.
+ * and introspection, the upsert, reads, deletes, cleanup batches, timestamps, which errors are
+ * worth retrying, and the engine's quirks the adapter must know (push, id sequences, id
+ * comparison, its name in messages). Everything else (encoding rows, batching, waiting) is
+ * dialect-free. Each engine folder (`postgres/`, `mysql/`, `sqlite/`) holds its `dialect.ts`
+ * and its `client.ts` (the driver's subset, the executor over it, and connecting).
  */
-import type { Row, SqlExecutor } from '../clients/executor.js';
+import type { Row, SqlExecutor } from './executor.js';
 import type { DialectName } from '../url.js';
 import { EXTENDED_COLUMNS, RELATION_COLUMNS, type TableNames, type TableRef, type TableShape, type TaskColumn } from '../tables.js';
 
@@ -32,6 +35,20 @@ const PREPARED_UP_TO = 8;
 
 export abstract class Dialect {
   abstract readonly name: DialectName;
+  /** The engine as messages name it (`PostgreSQL at db+postgresql://…`). */
+  abstract readonly displayName: string;
+  /** Stores can send a notification and waits can LISTEN for it (PostgreSQL): see `notify`. */
+  readonly supportsNotify: boolean = false;
+  /**
+   * An `id` column without a default is filled from a sequence named in the insert, as
+   * SQLAlchemy does (PostgreSQL, MariaDB); SQLite's `INTEGER PRIMARY KEY` fills itself.
+   */
+  readonly usesIdSequences: boolean = true;
+  /**
+   * Task ids compare case-insensitively (MySQL's default collations): a read of several ids
+   * matches a row whose id differs only in case, as the query itself did.
+   */
+  readonly caseInsensitiveIds: boolean = false;
   /** Rows per multi-row statement. */
   protected abstract readonly maxRowsPerStatement: number;
   /** Ids per `IN (...)` list. */
@@ -217,6 +234,13 @@ export abstract class Dialect {
   protected deleteBatchSql(kind: TableKind, where: string, limit: number): string {
     const table = this.qualified(this.tableOf(kind));
     return `DELETE FROM ${table} WHERE id IN (SELECT id FROM ${table} WHERE ${where} LIMIT ${Math.floor(limit)})`;
+  }
+
+  // ---- notifications ------------------------------------------------------------------------
+
+  /** Sends `payload` on the notification `channel` (only where `supportsNotify`). */
+  async notify(_channel: string, _payload: string): Promise<void> {
+    throw new NotSupportedError(`${this.displayName} has no notifications; waits poll.`);
   }
 
   // ---- errors -------------------------------------------------------------------------------

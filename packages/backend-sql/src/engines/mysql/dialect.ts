@@ -7,9 +7,9 @@
  * table Celery created, a value over the column's size is refused before it is sent.
  */
 import { TimeoutError, errorChain, isTlsFailure, TRANSIENT_SOCKET_CODES } from '@resultkit/core';
-import type { SqlExecutor } from '../clients/executor.js';
-import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../tables.js';
-import { Dialect, type TableKind, type UpsertOptions } from './dialect.js';
+import type { SqlExecutor } from '../executor.js';
+import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../../tables.js';
+import { Dialect, type TableKind, type UpsertOptions } from '../dialect.js';
 
 const TYPES: Record<string, string> = {
   task_id: 'VARCHAR(155)',
@@ -57,6 +57,8 @@ const LOCK_TIMEOUT_SECONDS = 30;
 
 export class MysqlDialect extends Dialect {
   readonly name = 'mysql' as const;
+  readonly displayName = 'MySQL';
+  override readonly caseInsensitiveIds = true;
   /** Statements are prepared per connection; power-of-two sizes keep their number small (see `chunkRows`). */
   protected readonly maxRowsPerStatement = 256;
   protected override readonly maxIdsPerSelect = 1024;
