@@ -14,9 +14,9 @@ export const resultkitAdapter: AdapterFactory = {
    * most `connectTimeout`; nothing is read or written until the first operation.
    */
   async create(url, context) {
+    const options = resolveRedisOptions(context.options.redis, resolveConnectTimeout(context.options));
     // The URL is checked even when a client is passed: it chose this package and must be one of ours.
     const parsed = parseRedisUrl(url);
-    const options = resolveRedisOptions(context.options.redis, resolveConnectTimeout(context.options));
     const connection = connectRedis(url, parsed, options);
     return new RedisAdapter({ codec: context.codec, options, connection });
   },

@@ -1,7 +1,7 @@
 /**
  * The one shape every driver is adapted to: run a statement, get rows or a count. The dialects
- * write SQL against this and never see a driver; the client file of each engine (`postgres/client.ts`, `mysql/client.ts`,
- * `sqlite/client.ts`) turns the user's pool or database handle into it.
+ * write SQL against this and never see a driver; each engine's `client.ts` (`postgres/`,
+ * `mysql/`, `sqlite/`) turns the user's pool or database handle into it.
  */
 
 import { asBuffer } from '@resultkit/core';
