@@ -4,7 +4,7 @@
  */
 import { CeleryKeys } from '@resultkit/core';
 
-export { TASK_KEY_PREFIX, GROUP_KEY_PREFIX, globalKeyPrefix } from '@resultkit/core';
+export { globalKeyPrefix } from '@resultkit/core';
 export type { KeyPrefixStyle } from '@resultkit/core';
 
 /** Builds every key one backend uses, with its global prefix applied once. */
