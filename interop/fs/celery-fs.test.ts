@@ -17,7 +17,7 @@ import { createBackend, RemoteTaskError, states, type ResultBackend, type TaskMe
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { celeryAvailability, pyClient, skipWithoutCelery, spawnPyClient, startWorker, type CeleryWorker } from '../support/celery.js';
-import { expectEveryStateRead, storeEveryState, type PyResult } from '../support/every-state.js';
+import { expectEveryStateRead, expectGroupRestoredByPython, storeEveryState, type PyResult } from '../support/every-state.js';
 
 const availability = celeryAvailability();
 const skip = skipWithoutCelery(availability);
@@ -128,12 +128,7 @@ describe.skipIf(!availability.ok)('Celery 5.2 and resultkit on one file:// direc
   });
 
   it("Python's GroupResult.restore() reads a group we saved, and joins its members", async () => {
-    const gid = `rk-group-${randomUUID()}`;
-    const members = [0, 1, 2].map((i) => `rk-member-${i}-${randomUUID()}`);
-    await backend.saveGroup(gid, members);
-    for (const [i, id] of members.entries()) await backend.storeResult(id, i * 10, states.SUCCESS, { request: { group: gid } });
-    const [restored] = await pyClient<{ found: boolean; ids: string[]; results: unknown[] }>('restore', { group_id: gid, timeout: 10 }, ENV);
-    expect(restored).toEqual({ found: true, ids: members, results: [0, 10, 20] });
+    await expectGroupRestoredByPython(backend, ENV);
   });
 
   it('a Python client already blocked in get() receives what we store, success and failure', async () => {

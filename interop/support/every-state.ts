@@ -4,8 +4,9 @@
  * Python's AsyncResult through `py_client.py read`.
  */
 import { randomUUID } from 'node:crypto';
-import { RemoteTaskError, type ResultBackend } from '@resultkit/core';
+import { RemoteTaskError, states, type ResultBackend } from '@resultkit/core';
 import { expect } from 'vitest';
+import { pyClient } from './celery.js';
 
 /** What `py_client.py read` prints for one result. */
 export interface PyResult {
@@ -64,4 +65,19 @@ export function expectEveryStateRead(read: Record<string, PyResult>, ids: EveryS
   expect(read[ids.started]).toMatchObject({ state: 'STARTED', ready: false, result: { pid: 99, hostname: 'node@interop' } });
   expect(read[ids.progress]).toMatchObject({ state: 'PROGRESS', ready: false, result: { current: 3, total: 10 } });
   expect(read[ids.nothing]).toMatchObject({ state: 'SUCCESS', successful: true, result: null, traceback: null });
+}
+
+/**
+ * The group scenario: we save a group of three members and store their results; Python's
+ * `GroupResult.restore()` finds it and joins the values in member order. Returns the ids, for
+ * the suite's clean-up.
+ */
+export async function expectGroupRestoredByPython(backend: ResultBackend, env: Record<string, string>): Promise<{ groupId: string; members: string[] }> {
+  const groupId = `rk-group-${randomUUID()}`;
+  const members = [0, 1, 2].map((i) => `rk-member-${i}-${randomUUID()}`);
+  await backend.saveGroup(groupId, members);
+  for (const [i, id] of members.entries()) await backend.storeResult(id, i * 10, states.SUCCESS, { request: { group: groupId } });
+  const [restored] = await pyClient<{ found: boolean; ids: string[]; results: unknown[] }>('restore', { group_id: groupId, timeout: 10 }, env);
+  expect(restored).toEqual({ found: true, ids: members, results: [0, 10, 20] });
+  return { groupId, members };
 }

@@ -128,7 +128,6 @@ export class FsAdapter implements BackendAdapter {
       taskIdOf: (name) => (name.startsWith(TASK_KEY_PREFIX) ? name.slice(TASK_KEY_PREFIX.length) : null),
       read: (id) => this.#loadOrError(id),
       listener,
-      pollInterval: this.#options.pollInterval,
     });
     this.#channel = channel;
     return channel;

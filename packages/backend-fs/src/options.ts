@@ -13,8 +13,6 @@ export interface FsBackendOptions {
    * (default true). `false`, or a platform without a watch, makes waits poll.
    */
   watch?: boolean;
-  /** Milliseconds between reads of pending results once a failed watch has fallen back to polling (default 250). */
-  pollInterval?: number;
   /**
    * Milliseconds after which a writer's lock file counts as abandoned by a crashed process and
    * is taken over (default 30,000). Must exceed the longest store (writing and flushing the largest value).
@@ -33,11 +31,9 @@ declare module '@resultkit/core' {
 
 /** The options with their defaults; a bad value is a `ConfigurationError`. */
 export function resolveFsOptions(options: FsBackendOptions = {}): ResolvedFsOptions {
-  const resolved: ResolvedFsOptions = { fsync: true, watch: true, pollInterval: 250, staleLockTimeout: 30_000, ...options };
-  for (const key of ['pollInterval', 'staleLockTimeout'] as const) {
-    if (!Number.isFinite(resolved[key]) || resolved[key] <= 0) {
-      throw new ConfigurationError(`fs.${key} must be a positive number of milliseconds, got ${String(resolved[key])}.`);
-    }
+  const resolved: ResolvedFsOptions = { fsync: true, watch: true, staleLockTimeout: 30_000, ...options };
+  if (!Number.isFinite(resolved.staleLockTimeout) || resolved.staleLockTimeout <= 0) {
+    throw new ConfigurationError(`fs.staleLockTimeout must be a positive number of milliseconds, got ${String(resolved.staleLockTimeout)}.`);
   }
   return resolved;
 }

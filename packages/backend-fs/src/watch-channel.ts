@@ -8,8 +8,6 @@ export interface WatchChannelInit {
   /** Reads one stored result: a meta, null when there is none, or the error decoding it raised. */
   read(taskId: string): Promise<TaskMeta | Error | null>;
   listener: PushListener;
-  /** Milliseconds between reads once the watch has failed and waits poll. */
-  pollInterval: number;
 }
 
 // A file that does not decode may be caught in the middle of a Celery worker's write (Celery
@@ -18,8 +16,8 @@ export interface WatchChannelInit {
 const SETTLE_MS = 50;
 
 // Even a working watch can drop events (an overflowing inotify queue): while anything is
-// subscribed, everything is read again this often.
-const SAFETY_RESYNC_MS = 5_000;
+// subscribed, core reads everything pending again this often.
+const SAFETY_POLL_MS = 5_000;
 
 /**
  * The push channel of one backend: one directory watch for all waits. A change to a subscribed
@@ -27,8 +25,8 @@ const SAFETY_RESYNC_MS = 5_000;
  * opens, so `subscribe` only records the id: everything changed after it resolves is seen, and
  * core's read right after covers what was stored before.
  *
- * If the watch fails, the channel falls back to polling: core is asked to read every pending id
- * at once (`resync`) and then every `pollInterval` ms.
+ * If the watch fails, the channel tells core that push is unavailable, and core polls every
+ * pending id (with each wait's interval) from then on. The channel never polls by itself.
  */
 export class WatchChannel implements PushChannel {
   readonly #init: WatchChannelInit;
@@ -36,7 +34,6 @@ export class WatchChannel implements PushChannel {
   // Ids being read, and whether another change arrived meanwhile (then they are read again).
   readonly #reading = new Map<string, boolean>();
   #watcher: FSWatcher | null = null;
-  #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
   constructor(init: WatchChannelInit) {
@@ -57,6 +54,11 @@ export class WatchChannel implements PushChannel {
     return this.#watcher ? 'watch' : 'poll';
   }
 
+  /** Core reads every pending id this often while the watch works, in case it dropped events. */
+  get safetyPollInterval(): number | undefined {
+    return this.#watcher ? SAFETY_POLL_MS : undefined;
+  }
+
   /** The directory watch (for tests). */
   get watcher(): FSWatcher | null {
     return this.#watcher;
@@ -64,12 +66,12 @@ export class WatchChannel implements PushChannel {
 
   async subscribe(taskIds: readonly string[]): Promise<void> {
     for (const id of taskIds) this.#ids.add(id);
-    this.#schedule();
+    this.#holdProcess();
   }
 
   async unsubscribe(taskIds: readonly string[]): Promise<void> {
     for (const id of taskIds) this.#ids.delete(id);
-    this.#schedule();
+    this.#holdProcess();
   }
 
   async close(): Promise<void> {
@@ -77,7 +79,7 @@ export class WatchChannel implements PushChannel {
     this.#ids.clear();
     this.#watcher?.close();
     this.#watcher = null;
-    this.#schedule();
+    this.#holdProcess();
   }
 
   #changed(filename: string | Buffer | null): void {
@@ -111,29 +113,14 @@ export class WatchChannel implements PushChannel {
   #fallBack(): void {
     this.#watcher?.close();
     this.#watcher = null;
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = null;
-    this.#schedule();
-    this.#init.listener.resync();
+    this.#init.listener.pushUnavailable();
   }
 
-  // One timer: the polling of a failed watch, or the safety net of a working one, and only
-  // while something is subscribed.
-  #schedule(): void {
-    const wanted = !this.#closed && this.#ids.size > 0;
-    if (this.#watcher) {
-      if (wanted) this.#watcher.ref();
-      else this.#watcher.unref();
-    }
-    if (!wanted) {
-      if (this.#timer) clearInterval(this.#timer);
-      this.#timer = null;
-      return;
-    }
-    if (this.#timer) return;
-    const polling = !this.#watcher;
-    this.#timer = setInterval(() => this.#init.listener.resync(), polling ? this.#init.pollInterval : SAFETY_RESYNC_MS);
-    // The safety net alone never keeps the process alive; the watch does.
-    if (!polling) this.#timer.unref();
+  // A watch with subscriptions keeps the process alive, as a socket with pending replies would;
+  // without any it never does.
+  #holdProcess(): void {
+    if (!this.#watcher) return;
+    if (!this.#closed && this.#ids.size > 0) this.#watcher.ref();
+    else this.#watcher.unref();
   }
 }

@@ -33,9 +33,8 @@ describe('file:// URLs, read as Celery reads them', () => {
   });
 
   it('bad option values are a ConfigurationError', () => {
-    expect(() => resolveFsOptions({ pollInterval: 0 })).toThrow(ConfigurationError);
     expect(() => resolveFsOptions({ staleLockTimeout: Number.NaN })).toThrow(ConfigurationError);
-    expect(resolveFsOptions()).toEqual({ fsync: true, watch: true, pollInterval: 250, staleLockTimeout: 30_000 });
+    expect(resolveFsOptions()).toEqual({ fsync: true, watch: true, staleLockTimeout: 30_000 });
   });
 });
 

@@ -79,4 +79,4 @@ export { createBackend, createCodec, loadAdapter, DEFAULT_EXPIRES } from './crea
 export type { BackendOptions, AdapterOptions, AdapterContext, AdapterFactory } from './backend-options.js';
 export { DEFAULT_CONNECT_TIMEOUT, resolveConnectTimeout } from './backend-options.js';
 export { redactUrl, schemeOf } from './url.js';
-export { adapterPackageFor } from './adapter-packages.js';
+export { adapterPackageFor, knownSchemes } from './adapter-packages.js';

@@ -69,6 +69,8 @@ export class ResultBackend {
                 adapter.openPush!({
                   message: (taskId, meta) => waiters.deliver(taskId, meta),
                   resync: () => waiters.resync(),
+                  pushUnavailable: () => waiters.pushUnavailable(),
+                  pushRestored: () => waiters.pushRestored(),
                 }),
               )
           : null,
@@ -377,6 +379,9 @@ export class ResultBackend {
       close: () => channel.close().catch(wrap),
       get connectionError() {
         return typed(channel.connectionError);
+      },
+      get safetyPollInterval() {
+        return channel.safetyPollInterval;
       },
     };
   }

@@ -66,6 +66,15 @@ export interface PushListener {
    * subscribed id again (one batched read) and resolves what is ready.
    */
   resync(): void;
+  /**
+   * Push cannot deliver for now (the connection is lost, or the store turned out unable to
+   * push, as PostgreSQL behind a transaction-mode pooler): core polls every pending id, with
+   * each wait's `interval` and the usual backoff, until `pushRestored`. A channel never polls
+   * by itself.
+   */
+  pushUnavailable(): void;
+  /** Push delivers again: core stops polling and reads every pending id once, as for `resync`. */
+  pushRestored(): void;
 }
 
 /** A subscription to state changes. Subscribe first, then read once: nothing is missed. */
@@ -80,6 +89,11 @@ export interface PushChannel {
    * that times out names it.
    */
   readonly connectionError?: Error | null;
+  /**
+   * Milliseconds between reads of every pending id while push works, for stores where some
+   * writers do not push (Python Celery does not NOTIFY on PostgreSQL). Unset: no such reads.
+   */
+  readonly safetyPollInterval?: number;
 }
 
 /**

@@ -47,6 +47,8 @@ export class Waiters {
   #polling = false;
   // A waiter arrived during a poll: read again right after it instead of after the delay.
   #pollAgain = false;
+  // Push: the channel said it cannot deliver for now, so pending ids are polled meanwhile.
+  #pushDown = false;
   // The error of the last poll, while polls fail: a wait that times out names it.
   #pollFailure: unknown = null;
 
@@ -124,7 +126,7 @@ export class Waiters {
     let entry = this.#entries.get(taskId);
     if (entry) {
       entry.waiters.add(waiter);
-      if (!this.#openPush) this.#wakePolling(waiter.interval);
+      if (this.#pollsForWaits()) this.#wakePolling(waiter.interval);
       return;
     }
     entry = { waiters: new Set([waiter]) };
@@ -137,6 +139,8 @@ export class Waiters {
       }
       this.#toSubscribe.add(taskId);
       this.#scheduleFlush();
+      // Subscribed all the same, so push takes over again the moment it is restored.
+      if (this.#pushDown) this.#wakePolling(waiter.interval);
     } else {
       this.#wakePolling(waiter.interval);
     }
@@ -148,14 +152,11 @@ export class Waiters {
     entry.waiters.delete(waiter);
     if (entry.waiters.size > 0) return;
     this.#entries.delete(taskId);
-    if (this.#openPush) {
-      if (!this.#toSubscribe.delete(taskId)) {
-        this.#toUnsubscribe.add(taskId);
-        this.#scheduleFlush();
-      }
-    } else if (this.#entries.size === 0) {
-      this.#stopPolling();
+    if (this.#openPush && !this.#toSubscribe.delete(taskId)) {
+      this.#toUnsubscribe.add(taskId);
+      this.#scheduleFlush();
     }
+    if (this.#entries.size === 0) this.#stopPolling();
   }
 
   // Subscriptions and unsubscriptions made in the same tick go to the server as one batch:
@@ -197,6 +198,41 @@ export class Waiters {
       return;
     }
     await this.#readAndDeliver(subscribe);
+    this.#scheduleSafetyPoll();
+  }
+
+  /** The push channel cannot deliver for now: poll every pending id until it can. */
+  pushUnavailable(): void {
+    if (this.#closed || this.#pushDown) return;
+    this.#pushDown = true;
+    let interval = DEFAULT_POLL_INTERVAL;
+    for (const entry of this.#entries.values()) for (const w of entry.waiters) interval = Math.min(interval, w.interval);
+    this.#pollDelay = interval;
+    this.#stopPolling();
+    if (this.#entries.size) this.#wakePolling(interval);
+  }
+
+  /** The push channel delivers again: stop polling, and read once what may have been missed. */
+  pushRestored(): void {
+    if (this.#closed || !this.#pushDown) return;
+    this.#pushDown = false;
+    this.#pollFailure = null;
+    this.#stopPolling();
+    this.resync();
+    this.#scheduleSafetyPoll();
+  }
+
+  // Waits are served by polling: the store has no push, or push is down for now.
+  #pollsForWaits(): boolean {
+    return !this.#openPush || this.#pushDown;
+  }
+
+  // While push works, a channel may ask for a slow steady read of every pending id anyway, for
+  // writers that do not push (see PushChannel.safetyPollInterval).
+  #scheduleSafetyPoll(): void {
+    const every = this.#channel?.safetyPollInterval;
+    if (!every || this.#pushDown || this.#pollTimer || this.#polling || this.#closed || !this.#entries.size) return;
+    this.#pollTimer = setTimeout(() => void this.#pollOnce(), every);
   }
 
   async #readAndDeliver(ids: readonly string[]): Promise<void> {
@@ -250,6 +286,10 @@ export class Waiters {
       this.#polling = false;
     }
     if (!this.#entries.size || this.#closed) return;
+    if (!this.#pollsForWaits()) {
+      this.#scheduleSafetyPoll();
+      return;
+    }
     let maxInterval = DEFAULT_MAX_POLL_INTERVAL;
     for (const entry of this.#entries.values()) for (const w of entry.waiters) maxInterval = Math.min(maxInterval, w.maxInterval);
     const delay = this.#pollAgain ? 0 : this.#pollDelay;
@@ -261,7 +301,7 @@ export class Waiters {
   // What failed while the wait ran (the polls' reads, or the push channel's connection), so
   // that a wait on an unreachable server does not look like a slow task.
   #timeoutError(timeout: number): Error {
-    const failure = this.#openPush ? (this.#channel?.connectionError ?? null) : this.#pollFailure;
+    const failure = (this.#openPush ? this.#channel?.connectionError : null) ?? this.#pollFailure;
     return timeoutError('The result was not ready', timeout, failure);
   }
 
