@@ -1,4 +1,5 @@
-import { createBackend, states } from '@resultkit/core';
+import { join } from 'node:path';
+import { ConfigurationError, createBackend, states } from '@resultkit/core';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SqliteDialect } from '../src/engines/sqlite/dialect.js';
@@ -19,6 +20,13 @@ describe('sqlite: files, memory and handles', () => {
     const [row] = await withRaw('sqlite', url, (q) => q(`SELECT date_done AS d, typeof(date_done) AS t FROM ${t.task}`));
     expect(row!.t).toBe('text');
     expect(String(row!.d)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
+  });
+
+  it('a file that cannot be opened is a ConfigurationError naming the path it resolved to', async () => {
+    const error = await createBackend('db+sqlite:///rk-no-such-dir/results.db').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    // A relative URL path is resolved against the working directory: the message shows where.
+    expect((error as Error).message).toContain(join(process.cwd(), 'rk-no-such-dir', 'results.db'));
   });
 
   it('db+sqlite:// is an in-memory database of its own (not durable, not shared)', async (ctx) => {

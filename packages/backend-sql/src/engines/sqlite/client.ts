@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 /**
  * SQLite through `better-sqlite3`. Its API is synchronous: every statement runs to completion on
  * the calling thread (fast for a local file; a write waiting for another process's lock blocks
@@ -118,7 +119,10 @@ export const sqliteEngine: Engine = {
       // `timeout` is the busy timeout: how long a write waits for another process's lock.
       db = new Database(parsed.filename, { timeout: 5000, ...options.pool });
     } catch (error) {
-      throw cannotCreate('the SQLite database', { description: parsed.filename, secrets: named.secrets }, error);
+      // Say which file was tried: a relative URL path (db+sqlite:///results.db) is resolved
+      // against the working directory, which is often not the one the user had in mind.
+      const description = parsed.filename === ':memory:' ? parsed.filename : `${parsed.filename} (resolved to ${resolve(parsed.filename)})`;
+      throw cannotCreate('the SQLite database', { description, secrets: named.secrets }, error);
     }
     if (options.sqliteJournalMode && !db.memory) db.pragma(`journal_mode = ${options.sqliteJournalMode.toUpperCase()}`);
     return { dialect: new SqliteDialect(sqliteExecutor(db, true), tables), durable: !db.memory };
