@@ -29,6 +29,7 @@ export { toDocument, fromDocument, pendingMeta, metaException } from './task-met
 export { groupToDocument, groupFromDocument } from './group-document.js';
 export type { TaskMeta } from './task-meta.js';
 export type { TaskRequest } from './task-request.js';
+export type { TaskProperties } from './task-properties.js';
 
 export type { Serializer } from './codec/serializer.js';
 export type { Compressor } from './codec/compressor.js';
