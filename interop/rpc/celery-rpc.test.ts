@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createBackend, RemoteTaskError, states, type PushListener, type ResultBackend, type TaskMeta } from '@resultkit/core';
+import type { RpcBackendOptions } from '@resultkit/backend-rpc';
 import { connect, type ChannelModel, type ConfirmChannel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { celeryAvailability, pyClient, skipWithoutCelery, startWorker, type CeleryWorker } from '../support/celery.js';
@@ -23,6 +24,7 @@ const BROKER = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672//';
 const run = randomUUID().slice(0, 8);
 const QUEUE = `rk-rpc-interop-${run}`;
 const NODE_QUEUE = `rk-rpc-interop-node-${run}`;
+const RPC: RpcBackendOptions = { brokerUrl: BROKER };
 const ENV = { INTEROP_BROKER: BROKER, INTEROP_BACKEND: 'rpc://', INTEROP_QUEUE: QUEUE };
 
 interface PyResult {
@@ -55,8 +57,8 @@ describe.skipIf(!availability.ok)('Celery 5.2 and resultkit over rpc://', () => 
   beforeAll(async () => {
     amqp = await connect(BROKER);
     channel = await amqp.createConfirmChannel();
-    client = await createBackend('rpc://', { expires: 3600, rpc: { brokerUrl: BROKER } });
-    nodeWorker = await createBackend('rpc://', { expires: 3600, rpc: { brokerUrl: BROKER } });
+    client = await createBackend('rpc://', { expires: 3600, rpc: RPC });
+    nodeWorker = await createBackend('rpc://', { expires: 3600, rpc: RPC });
     // Record what reaches the waiters, non-final states included.
     const openPush = client.adapter.openPush!.bind(client.adapter);
     client.adapter.openPush = (listener: PushListener) =>
