@@ -18,6 +18,8 @@ export interface SessionOptions {
   /** Milliseconds to connect (TCP, TLS and the AMQP handshake) before giving up. */
   connectTimeoutMs: number;
   confirmPublish: boolean;
+  /** `connection_name` of the client properties. */
+  connectionName: string;
   ssl?: ConnectionOptions;
   /** The connection was lost (not closed by us): anything in flight on it is gone. */
   onLost?: () => void;
@@ -83,11 +85,11 @@ export class AmqpSession {
   }
 
   async #open(): Promise<Channels> {
-    const { address, heartbeat, connectTimeoutMs, confirmPublish, ssl } = this.#options;
+    const { address, heartbeat, connectTimeoutMs, confirmPublish, connectionName, ssl } = this.#options;
     let connection: ChannelModel | undefined;
     let timer: NodeJS.Timeout | undefined;
     try {
-      const socketOptions = { ...(address.tls ? ssl : {}), timeout: connectTimeoutMs };
+      const socketOptions = { ...(address.tls ? ssl : {}), timeout: connectTimeoutMs, clientProperties: { connection_name: connectionName } };
       const connecting = connect({ heartbeat, ...address.connect }, socketOptions);
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer from the broker within ${connectTimeoutMs} ms`)), connectTimeoutMs);

@@ -22,6 +22,7 @@ export function createRpcAdapter(url: string, context: AdapterContext): RpcAdapt
     heartbeat: options.heartbeat,
     connectTimeoutMs,
     confirmPublish: options.confirmPublish,
+    connectionName: options.connectionName,
     ssl: options.ssl,
     onLost: () => replies.current?.lost(),
     onReconnected: () => replies.current?.reconnected(),

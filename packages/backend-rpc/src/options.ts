@@ -27,6 +27,8 @@ export interface RpcBackendOptions {
   heartbeat?: number;
   /** Seconds to connect before giving up (`broker_connection_timeout`). Default 4. */
   connectTimeout?: number;
+  /** The connection's name as the broker shows it (`rabbitmqctl list_connections`, the management UI). Default `resultkit-rpc`. */
+  connectionName?: string;
   /** TLS options for `amqps://` (`broker_use_ssl`): `ca`, `cert`, `key`, `servername`, `rejectUnauthorized`. */
   ssl?: ConnectionOptions;
 }
@@ -59,6 +61,7 @@ export function resolveRpcOptions(options: RpcBackendOptions = {}, env: NodeJS.P
     confirmPublish: options.confirmPublish ?? true,
     heartbeat: options.heartbeat ?? 60,
     connectTimeout: options.connectTimeout ?? 4,
+    connectionName: options.connectionName ?? 'resultkit-rpc',
     ssl: options.ssl,
   };
   if (!Number.isInteger(resolved.maxBuffered) || resolved.maxBuffered < 1) throw new ConfigurationError('rpc.maxBuffered must be a positive integer.');

@@ -220,8 +220,13 @@ export class ReplyConsumer implements PushChannel {
   }
 
   #onMessage(message: ConsumeMessage | null): void {
-    // null: the broker cancelled the consumer (the queue was deleted); the session reconnects.
-    if (message === null) return;
+    if (message === null) {
+      // The broker cancelled the consumer (someone deleted the queue): declare and consume
+      // again on this connection, and have core read every pending id.
+      this.#setupFor = null;
+      this.reconnected();
+      return;
+    }
     const { correlationId, type, contentType, contentEncoding } = message.properties as {
       correlationId?: string;
       type?: string;

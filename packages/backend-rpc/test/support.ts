@@ -49,3 +49,19 @@ export async function until(predicate: () => boolean | Promise<boolean>, timeout
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** Every state a backend's consumer hands to its waiters, per task id, in arrival order. */
+export function recordPushedStates(backend: ResultBackend): Map<string, string[]> {
+  const seen = new Map<string, string[]>();
+  const adapter = adapterOf(backend);
+  const openPush = adapter.openPush.bind(adapter);
+  adapter.openPush = (listener) =>
+    openPush({
+      message: (taskId, meta) => {
+        if (!(meta instanceof Error)) seen.set(taskId, [...(seen.get(taskId) ?? []), meta.status]);
+        listener.message(taskId, meta);
+      },
+      resync: () => listener.resync(),
+    });
+  return seen;
+}
