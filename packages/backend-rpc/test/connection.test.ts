@@ -1,19 +1,22 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { BackendUnavailableError, ConfigurationError, createBackend, states, TimeoutError } from '@resultkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resultkitAdapter } from '../src/index.js';
 import { adapterOf, BROKER_URL, sleep, until, useRpcBackend } from './support.js';
 
-/** Closes, from the broker's side, every connection whose client named itself `name`. */
-function killConnections(name: string): number {
+const run = promisify(execFile);
+
+/** Closes, from the broker's side, every connection whose client named itself `name` (async: timers keep running). */
+async function killConnections(name: string): Promise<number> {
   // One line per connection: its pid, a tab, its client properties as an Erlang term.
-  const out = execFileSync('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '-q'], { encoding: 'utf8' });
+  const { stdout: out } = await run('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '-q'], { encoding: 'utf8' });
   const pids = out
     .split('\n')
     .filter((line) => line.includes(`{"connection_name","${name}"}`))
     .map((line) => line.split('\t')[0]!);
-  for (const pid of pids) execFileSync('rabbitmqctl', ['close_connection', pid, 'resultkit test: broker-side close', '-q']);
+  for (const pid of pids) await run('rabbitmqctl', ['close_connection', pid, 'resultkit test: broker-side close', '-q']);
   return pids.length;
 }
 
@@ -90,7 +93,7 @@ describe('reconnecting after the broker closes the connection', () => {
     const waiting = client.asyncResult(id).get({ timeout: 20_000 });
     waiting.catch(() => {}); // awaited below; a failure before that must not be unhandled
     await sleep(50);
-    expect(killConnections(name)).toBe(1);
+    expect(await killConnections(name)).toBe(1);
     await until(() => !adapterOf(client).session.connected, 5_000, 'the connection to drop');
     await until(() => adapterOf(client).session.connected, 10_000, 'the reconnect');
     // The auto-delete queue went with the connection; once this read answers, it is declared
@@ -105,7 +108,7 @@ describe('reconnecting after the broker closes the connection', () => {
     const name = `rk-test-${randomUUID()}`;
     const backend = await useRpcBackend({}, { connectionName: name });
     await backend.storeResult(randomUUID(), 'warm');
-    expect(killConnections(name)).toBe(1);
+    expect(await killConnections(name)).toBe(1);
     await until(() => !adapterOf(backend).session.connected, 5_000, 'the connection to drop');
     const id = randomUUID();
     await backend.storeResult(id, 'stored during recovery');
@@ -119,7 +122,7 @@ describe('reconnecting after the broker closes the connection', () => {
     const started = Date.now();
     const waiting = backend.asyncResult(id).get({ timeout: 2_500 }).catch((e: unknown) => e);
     await sleep(100);
-    expect(killConnections(name)).toBe(1);
+    expect(await killConnections(name)).toBe(1);
     expect(await waiting).toBeInstanceOf(TimeoutError);
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(backend.pendingWaits).toBe(0);
