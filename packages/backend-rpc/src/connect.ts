@@ -10,6 +10,12 @@ export interface Channels {
   readonly consumer: Channel;
   /** Whether `publisher` is a confirm channel. */
   readonly confirms: boolean;
+  /**
+   * Holds this tick's writes and sends them in one socket write at the end of it: with many
+   * results published at once, one write per result was most of the CPU the publisher spent.
+   * Ordering and confirms are unchanged.
+   */
+  coalesce(): void;
 }
 
 export interface SessionOptions {
@@ -60,6 +66,11 @@ export class AmqpSession {
     return (this.#current ??= this.#open());
   }
 
+  /** The live channels, or null while (re)connecting: lets the hot path skip a promise. */
+  get live(): Channels | null {
+    return this.#live;
+  }
+
   /** Whether a connection is up right now. */
   get connected(): boolean {
     return this.#live !== null;
@@ -106,7 +117,7 @@ export class AmqpSession {
       });
       const publisher = confirmPublish ? await connection.createConfirmChannel() : await connection.createChannel();
       const consumer = await connection.createChannel();
-      const channels: Channels = { connection, publisher, consumer, confirms: confirmPublish };
+      const channels: Channels = { connection, publisher, consumer, confirms: confirmPublish, coalesce: coalescer(connection) };
       const model = connection;
       model.on('close', () => this.#lost(channels));
       for (const channel of [publisher, consumer]) {
@@ -163,6 +174,24 @@ export class AmqpSession {
   #scrubError(error: Error): Error {
     return scrubInPlace(error, this.#options.address.secrets);
   }
+}
+
+// amqplib writes each message to the socket on its own. The socket is amqplib's internal
+// `connection.stream` (a net.Socket or tls.TLSSocket); where it is not reachable, nothing is corked.
+function coalescer(model: ChannelModel): () => void {
+  const stream = (model as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+  if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return () => {};
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    stream.uncork!();
+  };
+  return () => {
+    if (corked) return;
+    corked = true;
+    stream.cork!();
+    process.nextTick(uncork);
+  };
 }
 
 /**

@@ -51,9 +51,10 @@ interface Sync {
  * requeued, so a final result cannot circulate forever (celery#4830). Every state, final or
  * not, goes to the push listener as it arrives.
  *
- * A read must see every result published before it began. A marker sent through the queue
- * (`sync()`) comes back after everything enqueued before it, so a read that finds nothing
- * ready in the buffer sends one and answers once it is back; reads in the same tick share it.
+ * A read (`load`, behind `getTaskMeta`) must see every result published before it began. A
+ * marker sent through the queue (`sync()`) comes back after everything enqueued before it, so
+ * a read that finds nothing ready in the buffer sends one and answers once it is back; reads
+ * in the same tick share it. A wait needs no marker (see `loadMany`).
  */
 export class ReplyConsumer implements PushChannel {
   /** The reply queue's name: what task messages carry as `reply_to`. */
@@ -67,6 +68,8 @@ export class ReplyConsumer implements PushChannel {
   /** The channels the queue was declared and consumed on, and that setup. */
   #setupFor: Channels | null = null;
   #setup: Promise<void> | null = null;
+  /** The channels the setup completed on. */
+  #setupDone: Channels | null = null;
   #started = false;
   #closed = false;
 
@@ -86,12 +89,21 @@ export class ReplyConsumer implements PushChannel {
   }
 
   /** Declares the queue and starts consuming (once per connection), then returns the channels. */
-  async ready(): Promise<Channels> {
+  ready(): Promise<Channels> {
+    // The hot path (every wait and read): the queue is already set up on the live connection.
+    const live = this.#options.session.live;
+    if (live !== null && live === this.#setupDone) return Promise.resolve(live);
+    return this.#ready();
+  }
+
+  async #ready(): Promise<Channels> {
     this.#started = true;
     const channels = await this.#options.session.channels();
     if (this.#setupFor !== channels) {
       this.#setupFor = channels;
-      this.#setup = this.#declareAndConsume(channels);
+      this.#setup = this.#declareAndConsume(channels).then(() => {
+        if (this.#setupFor === channels) this.#setupDone = channels;
+      });
       this.#setup.catch(() => {
         // The next caller tries again on whatever connection is live then.
         if (this.#setupFor === channels) this.#setupFor = null;
@@ -129,12 +141,14 @@ export class ReplyConsumer implements PushChannel {
     return meta;
   }
 
+  /**
+   * What has arrived for each id, without a marker. Core reads many ids only for waits, right
+   * after subscribing them (and after a reconnect): a result not in the buffer yet is still on
+   * its way through the consumer and reaches the listener, so no marker is needed, and a wait
+   * costs no extra message.
+   */
   async loadMany(taskIds: readonly string[]): Promise<(TaskMeta | null | Error)[]> {
-    const allReady = taskIds.every((id) => {
-      const meta = this.#read(id);
-      return meta !== null && !(meta instanceof Error) && READY_STATES.has(meta.status);
-    });
-    if (!allReady) await this.sync();
+    await this.ready();
     return taskIds.map((id) => this.#read(id));
   }
 
@@ -224,6 +238,7 @@ export class ReplyConsumer implements PushChannel {
       // The broker cancelled the consumer (someone deleted the queue): declare and consume
       // again on this connection, and have core read every pending id.
       this.#setupFor = null;
+      this.#setupDone = null;
       this.reconnected();
       return;
     }

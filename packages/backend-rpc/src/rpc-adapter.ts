@@ -78,9 +78,10 @@ export class RpcAdapter implements BackendAdapter {
    */
   async store(meta: TaskMeta, options: AdapterStoreOptions): Promise<void> {
     // Encoding checks the size limit: a value over it is refused before anything is sent.
-    const body = Buffer.from(this.#codec.encode(toDocument(meta)));
+    const encoded = this.#codec.encode(toDocument(meta));
+    const body = Buffer.from(encoded.buffer, encoded.byteOffset, encoded.byteLength);
     const replyTo = options.request?.replyTo;
-    const channels = replyTo ? await this.session.channels() : await this.replies.ready();
+    const channels = replyTo ? (this.session.live ?? (await this.session.channels())) : await this.replies.ready();
     const routingKey = replyTo || this.replies.queue;
     const properties = { ...this.#properties, correlationId: options.request?.correlationId || meta.taskId };
     await publish(channels, routingKey, body, properties);
@@ -120,6 +121,7 @@ export class RpcAdapter implements BackendAdapter {
 }
 
 function publish(channels: Channels, routingKey: string, body: Buffer, properties: Options.Publish): Promise<void> {
+  channels.coalesce();
   if (!channels.confirms) {
     channels.publisher.publish('', routingKey, body, properties);
     return Promise.resolve();
