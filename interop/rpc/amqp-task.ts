@@ -6,9 +6,9 @@
  * is the JSON `[args, kwargs, embed]`, its headers name the task and id, and its properties
  * carry `correlation_id` and `reply_to` from `backend.taskProperties(id)`.
  */
-import { hostname } from 'node:os';
-import { parseJson, stringifyPython, type ResultBackend, type TaskRequest } from '@resultkit/core';
+import { parseJson, type ResultBackend, type TaskRequest } from '@resultkit/core';
 import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
+import { taskBody, taskHeaders } from '../support/task-protocol.js';
 
 /** How a Celery worker declares the queue it consumes (`-Q name`): durable, not auto-delete. */
 export const CELERY_QUEUE_OPTIONS = { durable: true, autoDelete: false, exclusive: false } as const;
@@ -24,25 +24,8 @@ export interface SendTask {
 /** Sends one task the way Celery's `apply_async` does, so its result comes back over `backend`. */
 export async function sendTask(channel: ConfirmChannel, backend: ResultBackend, { task, id, args = [], kwargs = {}, queue }: SendTask): Promise<void> {
   const { replyTo, correlationId } = await backend.taskProperties(id);
-  const headers = {
-    lang: 'py',
-    task,
-    id,
-    shadow: null,
-    eta: null,
-    expires: null,
-    group: null,
-    group_index: null,
-    retries: 0,
-    timelimit: [null, null],
-    root_id: id,
-    parent_id: null,
-    argsrepr: stringifyPython(args),
-    kwargsrepr: stringifyPython(kwargs),
-    origin: `node@${hostname()}`,
-    ignore_result: false,
-  };
-  const body = Buffer.from(stringifyPython([args, kwargs, { callbacks: null, errbacks: null, chain: null, chord: null }]));
+  const headers = taskHeaders({ task, id, args, kwargs });
+  const body = Buffer.from(taskBody(args, kwargs));
   channel.publish('', queue, body, {
     headers,
     correlationId,
