@@ -4,6 +4,7 @@
  *   client's reply queue, the wait resolves) vs a raw publish of the same document to a raw
  *   consumer's queue, resolved by correlation id; 64 in flight, transient and persistent
  *   (`delivery_mode` 1 and 2), both with publisher confirms as the backend uses by default;
+ * - the Node CPU time per round trip of both (steadier than throughput on a shared machine);
  * - store-to-resolved latency, one result at a time (p50/p99), vs the raw publish -> delivery floor.
  *
  * Uses AMQP_URL (default RabbitMQ on loopback); every queue it declares is auto-delete.
@@ -12,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createBackend, type BackendOptions, type ResultBackend } from '@resultkit/core';
 import { resultkitAdapter, type RpcBackendOptions } from '@resultkit/backend-rpc';
 import { connect, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from 'amqplib';
-import { alternate, percentiles } from './harness.ts';
+import { alternate, measure, percentiles } from './harness.ts';
 import { typicalPayload } from './payloads.ts';
 
 const BROKER = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672//';
@@ -96,6 +97,18 @@ export async function run(): Promise<void> {
       { label: 'raw publish -> consume, dm 2', op: () => raw.roundTrip(bytes, 2) },
       { ops: OPS, concurrency: IN_FLIGHT, target: 0.7 },
     );
+
+    // On a shared machine throughput swings with what else runs; the CPU time this process
+    // spends per round trip does not, so it is printed too (the broker's CPU is not counted).
+    const cpuPerOp = async (op: (i: number) => unknown): Promise<number> => {
+      const before = process.cpuUsage();
+      await measure('', op, { ops: OPS, concurrency: IN_FLIGHT, warmup: 0 });
+      const used = process.cpuUsage(before);
+      return (used.user + used.system) / OPS;
+    };
+    const oursCpu = await cpuPerOp(roundTrip(transient));
+    const rawCpu = await cpuPerOp(() => raw.roundTrip(bytes, 1));
+    console.log(`Node CPU per round trip, transient: ours ${oursCpu.toFixed(1)} µs | raw ${rawCpu.toFixed(1)} µs | raw/ours ${(rawCpu / oursCpu).toFixed(2)}x`);
 
     // ---- latency: one result at a time, the client already waiting ------------------------
     const ours: number[] = [];
