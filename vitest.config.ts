@@ -36,6 +36,8 @@ export default defineConfig({
         .map((dir) => project(dir, [`packages/${dir}/test/**/*.test.ts`])),
       project('interop', ['interop/**/*.test.ts']),
       project('demo', ['apps/*/test/**/*.test.ts']),
+      // Every TypeScript block of every README, type-checked and run as a program (docs/).
+      project('docs', ['docs/test/**/*.test.ts']),
     ],
   },
 });

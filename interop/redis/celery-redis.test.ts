@@ -13,6 +13,7 @@ import { createBackend, RemoteTaskError, states, type ResultBackend, type TaskMe
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { celeryAvailability, pyClient, skipWithoutCelery, spawnPyClient, startWorker, type CeleryWorker } from '../support/celery.js';
+import { expectEveryStateRead, storeEveryState, type PyResult } from '../support/every-state.js';
 import { popTaskMessage, sendChordBody, type TaskMessage } from './kombu-message.js';
 
 const availability = celeryAvailability();
@@ -30,23 +31,6 @@ const run = randomUUID().slice(0, 8);
 const QUEUE = `rk-interop-${run}`;
 const NODE_QUEUE = `rk-interop-node-${run}`;
 const ENV = { INTEROP_BROKER: BROKER, INTEROP_BACKEND: BACKEND, INTEROP_QUEUE: QUEUE };
-
-interface PyResult {
-  id: string;
-  state: string;
-  result: unknown;
-  exception: { type: string; module: string; args: unknown[]; repr: string } | null;
-  traceback: string | null;
-  date_done: string | null;
-  name: string | null;
-  args: unknown;
-  kwargs: unknown;
-  worker: string | null;
-  retries: number | null;
-  queue: string | null;
-  group_id: string | null;
-  parent_id: string | null;
-}
 
 // In CI a missing Celery fails this test (and the suite below is skipped); elsewhere both skip.
 it.skipIf(skip)('Python Celery is installed for the interop suite', () => {
@@ -181,53 +165,17 @@ describe.skipIf(!availability.ok)('Celery 5.2 and resultkit on one Redis', () =>
   // ---- resultkit -> Python ------------------------------------------------------------------
 
   it("Python's AsyncResult reads every state we store, exceptions and extended fields included", async () => {
-    const id = (label: string): string => `rk-${label}-${randomUUID()}`;
-    const ids = {
-      success: id('success'),
-      extended: id('extended'),
-      custom: id('custom'),
-      jsError: id('jserror'),
-      retry: id('retry'),
-      revoked: id('revoked'),
-      started: id('started'),
-      progress: id('progress'),
-      nothing: id('nothing'),
-    };
-    track(Object.values(ids));
-    await backend.storeResult(ids.success, { total: 5, items: ['é', null, true, 1.5], big: 2n ** 64n });
-    await extended.storeResult(ids.extended, 7, states.SUCCESS, {
+    const ids = await storeEveryState(backend);
+    const extendedId = `rk-extended-${randomUUID()}`;
+    track([...Object.values(ids), extendedId]);
+    await extended.storeResult(extendedId, 7, states.SUCCESS, {
       request: { name: 'interop_app.add', args: [3, 4], kwargs: { z: 0 }, hostname: 'node@interop', retries: 2, routingKey: 'rk-q', group: 'g-1', parentId: 'p-1' },
     });
-    await backend.markAsFailure(ids.custom, new RemoteTaskError({ excType: 'QuotaExceeded', excModule: 'interop_app', excArgs: ['over quota', 42] }), {
-      traceback: 'Traceback (most recent call last):\n  File "worker.js", line 1\ninterop_app.QuotaExceeded: over quota\n',
-    });
-    await backend.markAsFailure(ids.jsError, new TypeError('not a function'));
-    await backend.markAsRetry(ids.retry, new RemoteTaskError({ excType: 'ConnectionError', excModule: 'builtins', excArgs: ['temporary'] }), { traceback: 'tb' });
-    await backend.markAsRevoked(ids.revoked, 'terminated');
-    await backend.markAsStarted(ids.started, { pid: 99, hostname: 'node@interop' });
-    await backend.updateState(ids.progress, 'PROGRESS', { current: 3, total: 10 });
-    // A task that returns nothing: Python's AsyncResult.result is None, not a KeyError.
-    await backend.storeResult(ids.nothing, undefined);
-
-    const read = Object.fromEntries((await pyRead(Object.values(ids))).map((r) => [r.id, r]));
-    const success = read[ids.success]!;
-    expect(success).toMatchObject({ state: 'SUCCESS', result: { total: 5, items: ['é', null, true, 1.5], big: 18446744073709551616 }, traceback: null });
-    expect(Math.abs(Date.parse(`${success.date_done}`) - Date.now())).toBeLessThan(60_000);
-    expect(success.date_done).toMatch(/\.\d{6}\+00:00$/);
-
-    expect(read[ids.extended]).toMatchObject({
+    const read = Object.fromEntries((await pyRead([...Object.values(ids), extendedId])).map((r) => [r.id, r]));
+    expectEveryStateRead(read, ids);
+    expect(read[extendedId]).toMatchObject({
       state: 'SUCCESS', result: 7, name: 'interop_app.add', args: [3, 4], kwargs: { z: 0 }, worker: 'node@interop', retries: 2, queue: 'rk-q', group_id: 'g-1', parent_id: 'p-1',
     });
-    // Python raises the real class from the module it has loaded.
-    expect(read[ids.custom]).toMatchObject({ state: 'FAILURE', failed: true, exception: { type: 'QuotaExceeded', module: 'interop_app', args: ['over quota', 42] } });
-    expect(read[ids.custom]!.traceback).toContain('interop_app.QuotaExceeded: over quota');
-    expect(read[ids.jsError]).toMatchObject({ state: 'FAILURE', exception: { type: 'TypeError', module: 'builtins', args: ['not a function'] } });
-    expect(read[ids.jsError]!.traceback).toContain('TypeError: not a function');
-    expect(read[ids.retry]).toMatchObject({ state: 'RETRY', ready: false, exception: { type: 'ConnectionError', args: ['temporary'] }, traceback: 'tb', date_done: null });
-    expect(read[ids.revoked]).toMatchObject({ state: 'REVOKED', ready: true, exception: { type: 'TaskRevokedError', module: 'celery.exceptions', args: ['terminated'] } });
-    expect(read[ids.started]).toMatchObject({ state: 'STARTED', ready: false, result: { pid: 99, hostname: 'node@interop' } });
-    expect(read[ids.progress]).toMatchObject({ state: 'PROGRESS', ready: false, result: { current: 3, total: 10 } });
-    expect(read[ids.nothing]).toMatchObject({ state: 'SUCCESS', successful: true, result: null, traceback: null });
   });
 
   it("Python's GroupResult.restore() reads a group we saved, and joins its members", async () => {

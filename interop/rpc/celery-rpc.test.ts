@@ -63,6 +63,8 @@ describe.skipIf(!availability.ok)('Celery 5.2 and resultkit over rpc://', () => 
           listener.message(taskId, meta);
         },
         resync: () => listener.resync(),
+        pushUnavailable: () => listener.pushUnavailable(),
+        pushRestored: () => listener.pushRestored(),
       });
     worker = startWorker(QUEUE, ENV);
     // The worker declares its queue as it starts; until then the default exchange drops messages.

@@ -1,7 +1,7 @@
 import type { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions as TlsOptions } from 'node:tls';
-import { ConfigurationError, redactUrl } from '@resultkit/core';
+import { ConfigurationError, DEFAULT_CONNECT_TIMEOUT, Secrets, redactUrl, scrubError } from '@resultkit/core';
 import type { RedisOptions } from 'ioredis';
 import type { RedisBackendOptions, SslCertReqs } from './options.js';
 
@@ -142,13 +142,20 @@ export interface ConnectionPlan {
   clientName: string;
   /** The URL with any password replaced, for messages. */
   description: string;
+  /** The database every command connection must be in before anything is sent (undefined: 0). */
+  db: number | undefined;
+  /** Milliseconds an operation waits for a usable connection. */
+  connectTimeout: number;
+  /** Every password the URL and options carry, to remove from errors. */
+  secrets: Secrets;
 }
 
 /**
  * The ioredis options for `url` and the package options. Reads the TLS files named by
- * `ssl_ca_certs`, `ssl_certfile` and `ssl_keyfile` (URL-decoded).
+ * `ssl_ca_certs`, `ssl_certfile` and `ssl_keyfile` (URL-decoded). `connectTimeout` (core's
+ * option, in ms) applies unless `socket_connect_timeout` / `socketConnectTimeout` is given.
  */
-export function resolveConnection(url: string, options: RedisBackendOptions = {}): ConnectionPlan {
+export function resolveConnection(url: string, options: RedisBackendOptions = {}, connectTimeout = DEFAULT_CONNECT_TIMEOUT): ConnectionPlan {
   const parsed = parseRedisUrl(url);
   const q = parsed.query;
   const description = redactUrl(url);
@@ -198,9 +205,14 @@ export function resolveConnection(url: string, options: RedisBackendOptions = {}
   // Celery's redis_socket_timeout defaults to 120 s: a command whose reply never comes (a
   // half-open connection) fails then and is retried on a fresh connection.
   redis.socketTimeout = Math.round((socketTimeout ?? 120) * 1000);
-  const connectTimeout =
+  const connectSeconds =
     q.socket_connect_timeout !== undefined ? toSeconds(q.socket_connect_timeout, 'socket_connect_timeout', url) : options.socketConnectTimeout;
-  if (connectTimeout !== undefined) redis.connectTimeout = Math.round(connectTimeout * 1000);
+  // One number for both: how long ioredis tries one connection, and how long an operation
+  // waits for a usable one before failing with BackendUnavailableError.
+  redis.connectTimeout = connectSeconds !== undefined ? Math.round(connectSeconds * 1000) : connectTimeout;
+  // A command caught by a broken connection fails after one reconnect attempt instead of
+  // twenty (about ten seconds); core retries it once the connection is usable again.
+  redis.maxRetriesPerRequest = 1;
   const keepalive = q.socket_keepalive !== undefined ? toBoolean(q.socket_keepalive, 'socket_keepalive', url) : options.socketKeepalive;
   if (keepalive) redis.keepAlive = typeof keepalive === 'number' ? Math.round(keepalive * 1000) : 60_000;
 
@@ -212,7 +224,17 @@ export function resolveConnection(url: string, options: RedisBackendOptions = {}
   redis.connectionName = clientName;
   if (options.autoPipelining) redis.enableAutoPipelining = true;
 
-  return { redis: { ...redis, ...options.ioredis }, connections: maxConnections, clientName, description };
+  const resolved: RedisOptions = { ...redis, ...options.ioredis };
+  const secrets = Secrets.fromUrl(url, password, resolved.password, resolved.sentinelPassword, options.password, options.sentinelPassword);
+  return {
+    redis: resolved,
+    connections: maxConnections,
+    clientName,
+    description,
+    db: resolved.db,
+    connectTimeout: resolved.connectTimeout ?? connectTimeout,
+    secrets,
+  };
 }
 
 function resolveTls(parsed: ParsedRedisUrl, options: RedisBackendOptions, description: string): TlsOptions | undefined {
@@ -266,7 +288,7 @@ function readTlsFile(path: string, what: string): Buffer {
   try {
     return readFileSync(path);
   } catch (error) {
-    throw new ConfigurationError(`Cannot read ${what} file ${path}: ${(error as Error).message}`, { cause: error });
+    throw new ConfigurationError(`Cannot read ${what} file ${path}: ${(error as Error).message}`, { cause: scrubError(error, new Secrets()) });
   }
 }
 
@@ -274,14 +296,9 @@ function toUrl(url: string): URL {
   try {
     return new URL(url);
   } catch (error) {
-    throw new ConfigurationError(`Not a valid Redis URL: ${redactUrl(url)}`, { cause: scrub(error, url) });
+    // The URL parser's own error repeats the input, password included.
+    throw new ConfigurationError(`Not a valid Redis URL: ${redactUrl(url)}`, { cause: scrubError(error, Secrets.fromUrl(url)) });
   }
-}
-
-// The URL parser's own error repeats the input, password included; keep only its name.
-function scrub(error: unknown, url: string): unknown {
-  if (!(error instanceof Error)) return undefined;
-  return new Error(error.message.split(url).join(redactUrl(url)));
 }
 
 function hostOf(u: URL): string {

@@ -1,23 +1,10 @@
+import { isTlsFailure, isTransientSocketError, type FailureKind } from '@resultkit/core';
+
 /**
  * Which failures are worth retrying. Core retries stores and reads that fail with one of these
  * under its `retry` policy (Celery's `retry_policy` / `result_backend_always_retry`, which
  * before 5.5 never retried reads because connection errors were not marked safe: #9613).
  */
-
-// Socket-level failures: the command may not have reached the server, or its reply was lost.
-const RETRYABLE_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ENETDOWN',
-  'EAI_AGAIN',
-  'ENOTCONN',
-  'ESOCKETTIMEDOUT',
-]);
 
 // Server replies that mean "not now" rather than "never": a replica being promoted, a
 // dataset still loading, a cluster re-sharding, a script or failover in progress.
@@ -32,10 +19,27 @@ const RETRYABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedE
 export function isRetryableRedisError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (RETRYABLE_NAMES.has(error.name)) return true;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && RETRYABLE_CODES.has(code)) return true;
+  // Socket-level failures (core's list): the command may not have arrived, or its reply was lost.
+  if (isTransientSocketError(error)) return true;
   if (RETRYABLE_REPLIES.test(error.message) || RETRYABLE_MESSAGES.test(error.message)) return true;
   // ioredis wraps some failures (e.g. a pipeline that lost its connection); look one level down.
   const cause = (error as { cause?: unknown }).cause;
   return cause !== undefined && cause !== error && cause instanceof Error && isRetryableRedisError(cause);
+}
+
+// Refusals a reconnect will not change: a wrong login, a db number out of range, TLS spoken to
+// a server that does not (or a certificate that does not verify).
+const AUTH_REPLIES = /^(WRONGPASS|NOAUTH|NOPERM)\b|invalid password|invalid username-password/i;
+const CONFIGURATION_COMMANDS = new Set(['auth', 'hello', 'select']);
+
+/** How a Redis failure reaches the user (see core's `backendError`). */
+export function redisFailureKind(error: unknown): FailureKind {
+  if (!(error instanceof Error)) return 'operation';
+  const command = (error as { command?: { name?: unknown } }).command;
+  const name = typeof command?.name === 'string' ? command.name.toLowerCase() : '';
+  if (error.name === 'ReplyError' && CONFIGURATION_COMMANDS.has(name)) return 'configuration';
+  if (AUTH_REPLIES.test(error.message) || /DB index is out of range/i.test(error.message)) return 'configuration';
+  if (isTlsFailure(error)) return 'configuration';
+  if (isRetryableRedisError(error)) return 'unavailable';
+  return 'operation';
 }

@@ -1,4 +1,4 @@
-import { ConfigurationError, type AdapterContext, type AdapterFactory } from '@resultkit/core';
+import { ConfigurationError, Secrets, redactUrl, resolveConnectTimeout, type AdapterContext, type AdapterFactory } from '@resultkit/core';
 import { Redis } from 'ioredis';
 import { resolveConnection, parseRedisUrl } from './connection-options.js';
 import { RedisKeys } from './keys.js';
@@ -7,11 +7,13 @@ import { RedisAdapter, type RedisClient } from './redis-adapter.js';
 
 /**
  * Opens a `RedisAdapter` for a backend URL (what `createBackend` calls). Connections are
- * opened at once and commands issued before they are ready wait for them; nothing is read
- * or written until the first operation.
+ * opened at once and commands issued before they are usable (connected, authenticated, in the
+ * URL's database) wait for them, at most `connectTimeout`; nothing is read or written until the
+ * first operation.
  */
 export function createRedisAdapter(url: string, context: AdapterContext): RedisAdapter {
   const options: RedisBackendOptions = context.options.redis ?? {};
+  const connectTimeout = resolveConnectTimeout(context.options);
   const keys = new RedisKeys(options.keyPrefix, options.keyPrefixStyle ?? 'celery-5.5');
   const common = {
     codec: context.codec,
@@ -33,19 +35,39 @@ export function createRedisAdapter(url: string, context: AdapterContext): RedisA
       );
     }
     const name = options.clientName ?? 'resultkit';
-    return new RedisAdapter({ ...common, clients: [client], ownsClients: false, subscriberName: `${name}:pubsub` });
+    const clientOptions = (client as { options?: { db?: number; password?: string } }).options;
+    return new RedisAdapter({
+      ...common,
+      clients: [client],
+      ownsClients: false,
+      subscriberName: `${name}:pubsub`,
+      db: client.isCluster ? undefined : clientOptions?.db,
+      connectTimeout,
+      description: redactUrl(url),
+      secrets: Secrets.fromUrl(url, clientOptions?.password, options.password),
+    });
   }
 
-  const plan = resolveConnection(url, options);
+  const plan = resolveConnection(url, options, connectTimeout);
   const clients: RedisClient[] = [];
   for (let i = 0; i < plan.connections; i++) {
     const client = new Redis(plan.redis);
-    // Connection errors reach callers through the commands that fail (and are retried by
-    // core); without a listener ioredis would also print every one of them.
+    // Connection errors reach callers, typed and scrubbed, through the operations that wait
+    // for the connection (see ConnectionGate); without a listener ioredis would also print
+    // every one of them, password included.
     client.on('error', () => {});
     clients.push(client);
   }
-  return new RedisAdapter({ ...common, clients, ownsClients: true, subscriberName: `${plan.clientName}:pubsub` });
+  return new RedisAdapter({
+    ...common,
+    clients,
+    ownsClients: true,
+    subscriberName: `${plan.clientName}:pubsub`,
+    db: plan.db,
+    connectTimeout: plan.connectTimeout,
+    description: plan.description,
+    secrets: plan.secrets,
+  });
 }
 
 /** What `createBackend` loads for `redis://`, `rediss://`, `sentinel://` and `socket://` URLs. */

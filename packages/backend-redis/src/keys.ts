@@ -1,56 +1,14 @@
 /**
- * Celery's Redis key names. Every key is a plain concatenation of an optional global prefix,
- * Celery's key prefix and the id (plus a suffix for the chord keys); the pub/sub channel of a
- * result is its key, prefix included.
+ * Celery's Redis key names: core's key/value names (an optional global prefix, Celery's prefix
+ * and the id) plus the chord keys. The pub/sub channel of a result is its key, prefix included.
  */
+import { CeleryKeys } from '@resultkit/core';
 
-/** Celery's `task_keyprefix`. */
-export const TASK_KEY_PREFIX = 'celery-task-meta-';
-/** Celery's `group_keyprefix`; the chord keys add `.j`, `.s` and `.t` to a group key. */
-export const GROUP_KEY_PREFIX = 'celery-taskset-meta-';
-
-/**
- * How `global_keyprefix` joins Celery's prefixes, which changed between releases (celery#9066):
- * - `celery-5.5` (5.5 and later): a `_` is inserted only when the prefix does not already end
- *   in one of `:`, `_`, `-` or `.`, so `myapp:` gives `myapp:celery-task-meta-<id>`.
- * - `celery-5.3` (5.3 and 5.4): a `_` is always inserted, so `myapp:` gives
- *   `myapp:_celery-task-meta-<id>`.
- * Celery 5.2 has no global prefix at all: leave `keyPrefix` unset for it.
- */
-export type KeyPrefixStyle = 'celery-5.5' | 'celery-5.3';
-
-const SEPARATORS_5_5 = new Set([':', '_', '-', '.']);
-
-/** The text put in front of Celery's own prefixes for `keyPrefix` under `style`. */
-export function globalKeyPrefix(keyPrefix: string | null | undefined, style: KeyPrefixStyle = 'celery-5.5'): string {
-  if (!keyPrefix) return '';
-  if (style === 'celery-5.3') return `${keyPrefix}_`;
-  return SEPARATORS_5_5.has(keyPrefix.slice(-1)) ? keyPrefix : `${keyPrefix}_`;
-}
+export { TASK_KEY_PREFIX, GROUP_KEY_PREFIX, globalKeyPrefix } from '@resultkit/core';
+export type { KeyPrefixStyle } from '@resultkit/core';
 
 /** Builds every key one backend uses, with its global prefix applied once. */
-export class RedisKeys {
-  /** The prefix of every task key (and channel): global prefix + `celery-task-meta-`. */
-  readonly taskPrefix: string;
-  /** The prefix of every group key: global prefix + `celery-taskset-meta-`. */
-  readonly groupPrefix: string;
-
-  constructor(keyPrefix?: string | null, style: KeyPrefixStyle = 'celery-5.5') {
-    const global = globalKeyPrefix(keyPrefix, style);
-    this.taskPrefix = global + TASK_KEY_PREFIX;
-    this.groupPrefix = global + GROUP_KEY_PREFIX;
-  }
-
-  /** `celery-task-meta-<id>`: the stored result, and the channel its changes are published on. */
-  task(taskId: string): string {
-    return this.taskPrefix + requireId(taskId, 'task');
-  }
-
-  /** `celery-taskset-meta-<gid>`: a saved group. */
-  group(groupId: string): string {
-    return this.groupPrefix + requireId(groupId, 'group');
-  }
-
+export class RedisKeys extends CeleryKeys {
   /** `…<gid>.j`: the results of a chord's finished header parts (ZSET, or LIST when unordered). */
   chordJoin(groupId: string): string {
     return `${this.group(groupId)}.j`;
@@ -65,18 +23,4 @@ export class RedisKeys {
   chordExtra(groupId: string): string {
     return `${this.group(groupId)}.t`;
   }
-
-  /** The task id a task key or channel names, or null for any other key. */
-  taskIdOf(channel: string): string | null {
-    return channel.startsWith(this.taskPrefix) && channel.length > this.taskPrefix.length
-      ? channel.slice(this.taskPrefix.length)
-      : null;
-  }
-}
-
-// Celery 5.3+ refuses empty ids: `celery-task-meta-` alone would be one key shared by every
-// caller that lost its id.
-function requireId(id: string, what: string): string {
-  if (typeof id !== 'string' || id === '') throw new TypeError(`A ${what} id must be a non-empty string.`);
-  return id;
 }

@@ -83,6 +83,21 @@ export interface RedisBackendOptions {
   ioredis?: RedisOptions;
 }
 
+/**
+ * Returns `options` unchanged, typed as this package's options:
+ * `createBackend('redis://…', { redis: redisOptions({ keyPrefix: 'myapp:' }) })`.
+ *
+ * The import is what matters: the `redis` key of `createBackend`'s options is added by the
+ * declaration merging below, and TypeScript only sees it in a program that imports something
+ * from this package. An application usually never does (`createBackend` loads the package by
+ * itself), so the options would not type-check; importing this helper brings the declarations
+ * in through an import that also says what it is for, and types an options object built away
+ * from the call too.
+ */
+export function redisOptions(options: RedisBackendOptions): RedisBackendOptions {
+  return options;
+}
+
 declare module '@resultkit/core' {
   interface AdapterOptions {
     /** Options of `@resultkit/backend-redis` (`redis://`, `rediss://`, `sentinel://`, `socket://`). */

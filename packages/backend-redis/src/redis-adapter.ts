@@ -1,12 +1,16 @@
-import { Buffer } from 'node:buffer';
+import { type Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import {
-  DecodeError,
-  ResultkitError,
-  fromDocument,
+  DEFAULT_CONNECT_TIMEOUT,
+  asBuffer,
+  decodeStoredMeta,
+  decodeStoredMetaOrError,
+  isStoredSuccess,
+  Secrets,
+  StoreContendedError,
+  backendError,
   groupFromDocument,
   groupToDocument,
-  states,
   toDocument,
   type AdapterCapabilities,
   type AdapterStoreOptions,
@@ -21,7 +25,8 @@ import {
 } from '@resultkit/core';
 import type { Cluster, Redis } from 'ioredis';
 import { chordError, decodeChordEntries, encodeChordEntry, joinSavedHeader } from './chord.js';
-import { isRetryableRedisError } from './errors.js';
+import { ConnectionGate } from './connection.js';
+import { isRetryableRedisError, redisFailureKind } from './errors.js';
 import type { RedisKeys } from './keys.js';
 import { chordPartScript, expiryArgs, setAndPublishScript, storeScript } from './scripts.js';
 import { RedisSubscriber } from './subscriber.js';
@@ -44,6 +49,14 @@ export interface RedisAdapterInit {
   subscriberName?: string;
   /** Commands issued in one tick leave in one socket write (default true). */
   coalesceWrites?: boolean;
+  /** The database the URL named: every command connection must be in it before anything is sent. */
+  db?: number;
+  /** Milliseconds an operation waits for a usable connection (core's `connectTimeout`; default 5,000). */
+  connectTimeout?: number;
+  /** The URL with its password replaced, for messages. */
+  description?: string;
+  /** Passwords to remove from every error (see core's `Secrets`). */
+  secrets?: Secrets;
 }
 
 // MGET (and SUBSCRIBE) at most this many keys per command, so one huge read never holds the
@@ -75,7 +88,11 @@ export class RedisAdapter implements BackendAdapter {
   };
   readonly keys: RedisKeys;
   readonly #clients: readonly RedisClient[];
+  /** One per command connection, same order: nothing is sent on a connection before its gate opens. */
+  readonly #gates: readonly ConnectionGate[];
   readonly #ownsClients: boolean;
+  readonly #description: string;
+  readonly #secrets: Secrets;
   readonly #codec: Codec;
   readonly #chordOrdered: boolean;
   readonly #chordJoinTimeoutMs: number;
@@ -89,6 +106,18 @@ export class RedisAdapter implements BackendAdapter {
     if (!init.clients.length) throw new TypeError('RedisAdapter needs at least one client.');
     this.#clients = init.clients;
     this.#ownsClients = init.ownsClients;
+    this.#description = init.description ?? 'redis://';
+    this.#secrets = init.secrets ?? new Secrets();
+    this.#gates = init.clients.map(
+      (client) =>
+        new ConnectionGate({
+          client,
+          db: init.db,
+          connectTimeout: init.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
+          description: this.#description,
+          secrets: this.#secrets,
+        }),
+    );
     this.#codec = init.codec;
     this.keys = init.keys;
     this.#chordOrdered = init.chordOrdered ?? true;
@@ -114,7 +143,7 @@ export class RedisAdapter implements BackendAdapter {
     const value = asBuffer(this.#codec.encode(toDocument(meta)));
     const key = this.keys.task(meta.taskId);
     const [mode, amount] = expiryArgs(options.expires);
-    const client = this.#pick();
+    const client = await this.#ready();
     let judged = '';
     for (let attempt = 0; attempt < MAX_STORE_ATTEMPTS; attempt++) {
       const reply = await storeScript.run(client, [key], [value, mode, amount, judged]);
@@ -122,37 +151,29 @@ export class RedisAdapter implements BackendAdapter {
       if (!Array.isArray(reply)) return;
       // [2, stored]: the script could not tell the stored value's status; decode it here.
       const stored = reply[1] as Buffer;
-      if (this.#isSuccess(stored)) return;
+      // A value this backend cannot read is not a SUCCESS anyone here could read: it is replaced.
+      if (isStoredSuccess(this.#codec, stored)) return;
       judged = createHash('sha1').update(stored).digest('hex');
     }
-    throw new ResultkitError(
-      'ERR_RESULTKIT_CONTENDED',
-      `The result of task ${meta.taskId} kept changing while it was being stored; nothing was written. Try again.`,
-    );
+    throw new StoreContendedError(meta.taskId);
   }
 
   load(taskId: string): Promise<TaskMeta | null> {
     // Not `async`: reads are the hot path, and the driver's promise is enough of one.
-    return this.#pick()
-      .getBuffer(this.keys.task(taskId))
-      .then((bytes) => (bytes === null ? null : this.#decode(bytes, taskId)));
+    const read = (client: RedisClient) =>
+      client.getBuffer(this.keys.task(taskId)).then((bytes) => (bytes === null ? null : decodeStoredMeta(this.#codec, bytes, taskId)));
+    const client = this.#ready();
+    return client instanceof Promise ? client.then(read) : read(client);
   }
 
   async loadMany(taskIds: readonly string[]): Promise<(TaskMeta | null | Error)[]> {
     if (!taskIds.length) return [];
     const values = await this.#getMany(taskIds.map((id) => this.keys.task(id)));
-    return values.map((bytes, i) => {
-      if (bytes === null) return null;
-      try {
-        return this.#decode(bytes, taskIds[i]!);
-      } catch (error) {
-        return error instanceof Error ? error : new DecodeError(String(error));
-      }
-    });
+    return values.map((bytes, i) => (bytes === null ? null : decodeStoredMetaOrError(this.#codec, bytes, taskIds[i]!)));
   }
 
   async remove(taskId: string): Promise<void> {
-    await this.#pick().del(this.keys.task(taskId));
+    await (await this.#ready()).del(this.keys.task(taskId));
   }
 
   // ---- groups -------------------------------------------------------------------------------
@@ -161,17 +182,17 @@ export class RedisAdapter implements BackendAdapter {
     // Celery's GroupResult.save(): {"result": [[gid, null], [member tuples]]}, SETEX + PUBLISH.
     const value = asBuffer(this.#codec.encode(groupToDocument(group)));
     const [mode, amount] = expiryArgs(options.expires);
-    await setAndPublishScript.run(this.#pick(), [this.keys.group(group.groupId)], [value, mode, amount]);
+    await setAndPublishScript.run(await this.#ready(), [this.keys.group(group.groupId)], [value, mode, amount]);
   }
 
   async loadGroup(groupId: string): Promise<GroupMeta | null> {
-    const bytes = await this.#pick().getBuffer(this.keys.group(groupId));
+    const bytes = await (await this.#ready()).getBuffer(this.keys.group(groupId));
     if (bytes === null) return null;
     return groupFromDocument(this.#codec.decode(bytes), groupId);
   }
 
   async removeGroup(groupId: string): Promise<void> {
-    await this.#pick().del(this.keys.group(groupId));
+    await (await this.#ready()).del(this.keys.group(groupId));
   }
 
   // ---- chords -------------------------------------------------------------------------------
@@ -180,12 +201,12 @@ export class RedisAdapter implements BackendAdapter {
     if (!Number.isSafeInteger(size) || size < 0) throw new TypeError(`A chord size must be a whole number >= 0, got ${size}.`);
     // Celery's set_chord_size(): the bare number as text ("2"), SETEX + PUBLISH like any set().
     const [mode, amount] = expiryArgs(options.expires);
-    await setAndPublishScript.run(this.#pick(), [this.keys.chordSize(groupId)], [String(size), mode, amount]);
+    await setAndPublishScript.run(await this.#ready(), [this.keys.chordSize(groupId)], [String(size), mode, amount]);
   }
 
   async addToChord(groupId: string): Promise<void> {
     // Celery's add_to_chord(): INCR <gid>.t, no expiry (the next part return sets it).
-    await this.#pick().incr(this.keys.chordExtra(groupId));
+    await (await this.#ready()).incr(this.keys.chordExtra(groupId));
   }
 
   async onChordPartReturn(part: ChordPart, options: AdapterStoreOptions): Promise<ChordProgress> {
@@ -194,7 +215,7 @@ export class RedisAdapter implements BackendAdapter {
     const [mode, amount] = expiryArgs(options.expires);
     const { keys } = this;
     const reply = (await chordPartScript.run(
-      this.#pick(),
+      await this.#ready(),
       [keys.chordJoin(part.groupId), keys.chordExtra(part.groupId), keys.chordSize(part.groupId), keys.group(part.groupId)],
       [entry, score, this.#chordOrdered ? '1' : '0', mode, amount],
     )) as [number, number, number, Buffer?, Buffer[]?];
@@ -221,13 +242,7 @@ export class RedisAdapter implements BackendAdapter {
     const subscriber = new RedisSubscriber({
       open: () => this.#openSubscriberConnection(),
       keys: this.keys,
-      decode: (bytes, taskId) => {
-        try {
-          return this.#decode(bytes, taskId);
-        } catch (error) {
-          return error instanceof Error ? error : new DecodeError(String(error));
-        }
-      },
+      decode: (bytes, taskId) => decodeStoredMetaOrError(this.#codec, bytes, taskId),
       listener,
     });
     this.#subscribers.add(subscriber);
@@ -238,6 +253,9 @@ export class RedisAdapter implements BackendAdapter {
         this.#subscribers.delete(subscriber);
         await subscriber.close();
       },
+      get connectionError() {
+        return subscriber.connectionError;
+      },
     };
   }
 
@@ -245,9 +263,17 @@ export class RedisAdapter implements BackendAdapter {
     return isRetryableRedisError(error);
   }
 
+  wrapError(error: unknown): Error {
+    // The caller's own mistakes (a chord size that is not a number) stay what they are.
+    if (error instanceof TypeError) return error;
+    return backendError(redisFailureKind(error), { target: `Redis at ${this.#description}`, error, secrets: this.#secrets });
+  }
+
+  /** Operations waiting for a connection fail with `BackendClosedError`; closing never fails because the server is gone. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const gate of this.#gates) gate.close();
     const subscribers = [...this.#subscribers];
     this.#subscribers.clear();
     await Promise.all(subscribers.map((s) => s.close()));
@@ -257,21 +283,22 @@ export class RedisAdapter implements BackendAdapter {
 
   // ---- internals ----------------------------------------------------------------------------
 
-  #pick(): RedisClient {
+  /** The next command connection in turn, once it can be used (see `ConnectionGate`); synchronous when it can be now. */
+  #ready(): RedisClient | Promise<RedisClient> {
     const clients = this.#clients;
-    let client: RedisClient;
-    if (clients.length === 1) {
-      client = clients[0]!;
-    } else {
-      this.#next = (this.#next + 1) % clients.length;
-      client = clients[this.#next]!;
-    }
+    const index = clients.length === 1 ? 0 : (this.#next = (this.#next + 1) % clients.length);
+    const gate = this.#gates[index]!;
+    if (gate.isOpen) return this.#use(clients[index]!);
+    return gate.ready().then(() => this.#use(clients[index]!));
+  }
+
+  #use(client: RedisClient): RedisClient {
     if (this.#coalesce) coalesceWrites(client);
     return client;
   }
 
   async #getMany(keys: string[]): Promise<(Buffer | null)[]> {
-    const client = this.#pick();
+    const client = await this.#ready();
     if (client.isCluster) {
       // A Cluster refuses MGET across hash slots; single GETs are routed (and auto-pipelined) per node.
       return Promise.all(keys.map((key) => client.getBuffer(key)));
@@ -282,19 +309,6 @@ export class RedisAdapter implements BackendAdapter {
     return (await Promise.all(parts)).flat();
   }
 
-  #decode(bytes: Uint8Array, taskId: string): TaskMeta {
-    return fromDocument(this.#codec.decode(bytes), taskId);
-  }
-
-  #isSuccess(bytes: Uint8Array): boolean {
-    try {
-      return (this.#codec.decode(bytes) as { status?: unknown } | null)?.status === states.SUCCESS;
-    } catch {
-      // A value this backend cannot read (another serializer, not in `accept`, corrupt) is
-      // overwritten, as by the memory backend: it is not a SUCCESS anyone here could read.
-      return false;
-    }
-  }
 
   #openSubscriberConnection(): RedisClient {
     const base = this.#clients[0]!;
@@ -340,9 +354,6 @@ function coalesceWrites(client: RedisClient): void {
   });
 }
 
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 async function closeClient(client: RedisClient): Promise<void> {
   if (client.status === 'ready') {

@@ -35,7 +35,7 @@ export class RedisSubscriber implements PushChannel {
   #connection: Redis | Cluster | null = null;
   #readyOnce = false;
   #closed = false;
-  /** The last connection error, for diagnostics; waits end by their own timeouts. */
+  /** The last connection error, for diagnostics; waits end by their own timeouts. Cleared when the connection is ready. */
   lastError: Error | null = null;
 
   constructor(options: SubscriberOptions) {
@@ -45,6 +45,11 @@ export class RedisSubscriber implements PushChannel {
   /** The connection, once opened (for tests and diagnostics). */
   get connection(): Redis | Cluster | null {
     return this.#connection;
+  }
+
+  /** While the connection is not ready: the last error it got (what a timed-out wait reports). */
+  get connectionError(): Error | null {
+    return this.#connection?.status === 'ready' ? null : this.lastError;
   }
 
   /** How many channels are wanted right now. */
@@ -92,6 +97,7 @@ export class RedisSubscriber implements PushChannel {
     });
     connection.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#onMessage(channel, message));
     connection.on('ready', () => {
+      this.lastError = null;
       if (!this.#readyOnce) {
         this.#readyOnce = true;
         return;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigurationError, createBackend } from '@resultkit/core';
+import { BackendUnavailableError, ConfigurationError, createBackend } from '@resultkit/core';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { resultkitAdapter } from '../src/index.js';
@@ -75,16 +75,17 @@ describe('connections from options', () => {
     expect([...resultkitAdapter.schemes].sort()).toEqual(['redis', 'redis+socket', 'rediss', 'sentinel', 'socket']);
   });
 
-  it('a backend whose Redis is down fails its reads with a retryable error once retries are spent', async () => {
+  it('a backend whose Redis is down fails its reads with BackendUnavailableError once connectTimeout is spent', async () => {
     // Port 1 on loopback refuses connections at once.
     const backend = await createBackend('redis://127.0.0.1:1/0', {
-      retry: { maxRetries: 1, baseDelay: 1, maxDelay: 5 },
-      redis: { ioredis: { maxRetriesPerRequest: 0, retryStrategy: () => 20 } },
+      connectTimeout: 200,
+      redis: { ioredis: { retryStrategy: () => 20 } },
     });
     try {
       const error = await backend.getTaskMeta(testId('down')).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(Error);
-      expect(adapterOf(backend).isRetryable(error)).toBe(true);
+      expect(error).toBeInstanceOf(BackendUnavailableError);
+      // The scrubbed driver error underneath is still recognisably a connection failure.
+      expect(adapterOf(backend).isRetryable((error as Error).cause)).toBe(true);
     } finally {
       await backend.close();
     }

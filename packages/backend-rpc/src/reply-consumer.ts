@@ -113,7 +113,11 @@ export class ReplyConsumer implements PushChannel {
     return channels;
   }
 
-  /** The connection came back: declare again, consume again, and have core read every pending id. */
+  /**
+   * The connection came back: declare again, consume again, and have core read every pending id.
+   * (While it is down, push is not reported unavailable: results arrive only through this queue,
+   * so polling could not find anything a resync after the reconnect does not.)
+   */
   reconnected(): void {
     if (!this.#started || this.#closed) return;
     this.ready().then(

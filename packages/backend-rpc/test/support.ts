@@ -62,6 +62,8 @@ export function recordPushedStates(backend: ResultBackend): Map<string, string[]
         listener.message(taskId, meta);
       },
       resync: () => listener.resync(),
+      pushUnavailable: () => listener.pushUnavailable(),
+      pushRestored: () => listener.pushRestored(),
     });
   return seen;
 }

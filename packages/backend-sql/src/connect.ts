@@ -2,9 +2,8 @@
  * Opens the connection a URL names, or adopts the client the user passed, and wraps it in an
  * executor. Drivers are imported here, and only the one the URL's database needs.
  */
-import { ConfigurationError, redactUrl } from '@resultkit/core';
+import { ConfigurationError, Secrets, importDriver, redactUrl, scrubError } from '@resultkit/core';
 import type { SqlExecutor } from './clients/executor.js';
-import { importDriver } from './clients/load-driver.js';
 import { isMysqlPool, mysqlExecutor, promisePool, type MysqlModule } from './clients/mysql.js';
 import { isPgPool, pgExecutor, type PgModule, type PgPool } from './clients/pg.js';
 import { isSqliteDatabase, sqliteExecutor, type SqliteDatabase, type SqliteModule } from './clients/sqlite.js';
@@ -15,15 +14,28 @@ import { dialectOf, mergeTls, parseDatabaseUrl, resolveTls, type DialectName, ty
 export interface Connection {
   dialect: DialectName;
   exec: SqlExecutor;
+  /** The URL with its password replaced, for messages. */
+  description: string;
+  /** Every password the URL and options carry, to remove from errors. */
+  secrets: Secrets;
   /** PostgreSQL: opens a connection dedicated to LISTEN. */
   listen?: () => Promise<ListenConnection>;
   /** SQLite: the database handle (for in-memory databases, durability is off). */
   sqlite?: SqliteDatabase;
 }
 
-/** Driver settings for a server URL: the URL's, then TLS, then the `pool` option over them. */
-export function serverConfig(parsed: ServerUrl, options: Pick<ResolvedSqlOptions, 'ssl' | 'pool'>): Record<string, unknown> {
-  const config: Record<string, unknown> = { ...parsed.settings };
+/**
+ * Driver settings for a server URL: core's `connectTimeout` under the driver's name for it
+ * (`timeoutKey`), then the URL's settings, then TLS, then the `pool` option over them.
+ */
+export function serverConfig(
+  parsed: ServerUrl,
+  options: Pick<ResolvedSqlOptions, 'ssl' | 'pool'> & { connectTimeout?: number },
+  timeoutKey?: string,
+): Record<string, unknown> {
+  const config: Record<string, unknown> = {};
+  if (timeoutKey && options.connectTimeout !== undefined) config[timeoutKey] = options.connectTimeout;
+  Object.assign(config, parsed.settings);
   if (parsed.host !== undefined) config.host = parsed.host;
   if (parsed.port !== undefined) config.port = parsed.port;
   if (parsed.user !== undefined) config.user = parsed.user;
@@ -34,17 +46,26 @@ export function serverConfig(parsed: ServerUrl, options: Pick<ResolvedSqlOptions
   return { ...config, ...options.pool };
 }
 
-export async function connect(url: string, options: ResolvedSqlOptions, onPoolError: (error: unknown) => void): Promise<Connection> {
-  const dialect = dialectOf(url);
-  const client = options.client;
-  if (client !== undefined) return adopt(dialect, client, url, options);
-  const parsed = parseDatabaseUrl(url);
-  if (parsed.dialect === 'sqlite') return openSqlite(parsed, options, url);
-  if (parsed.dialect === 'postgresql') return openPostgres(parsed, options, url, onPoolError);
-  return openMysql(parsed, options, url);
+/** The passwords of a URL and of the options (pool password, TLS key passphrase). */
+export function secretsOf(url: string, options: Pick<ResolvedSqlOptions, 'ssl' | 'pool'>): Secrets {
+  const ssl = typeof options.ssl === 'object' && options.ssl !== null ? options.ssl : {};
+  return Secrets.fromUrl(url, options.pool.password, ssl.passphrase);
 }
 
-function adopt(dialect: DialectName, client: unknown, url: string, options: ResolvedSqlOptions): Connection {
+export async function connect(url: string, options: ResolvedSqlOptions, onPoolError: (error: unknown) => void): Promise<Connection> {
+  const dialect = dialectOf(url);
+  const named = { description: redactUrl(url), secrets: secretsOf(url, options) };
+  const client = options.client;
+  if (client !== undefined) return { ...named, ...adopt(dialect, client, url, options) };
+  const parsed = parseDatabaseUrl(url);
+  if (parsed.dialect === 'sqlite') return { ...named, ...(await openSqlite(parsed, options, named.secrets)) };
+  if (parsed.dialect === 'postgresql') return { ...named, ...(await openPostgres(parsed, options, named, onPoolError)) };
+  return { ...named, ...(await openMysql(parsed, options, named)) };
+}
+
+type Opened = Omit<Connection, 'description' | 'secrets'>;
+
+function adopt(dialect: DialectName, client: unknown, url: string, options: ResolvedSqlOptions): Opened {
   const mismatch = (what: string): never => {
     throw new ConfigurationError(`sql.client must be ${what} for ${redactUrl(url).split('://')[0]}://.`);
   };
@@ -70,14 +91,19 @@ function adopt(dialect: DialectName, client: unknown, url: string, options: Reso
   return { dialect, exec: sqliteExecutor(db, false), sqlite: db };
 }
 
-async function openPostgres(parsed: ServerUrl, options: ResolvedSqlOptions, url: string, onPoolError: (error: unknown) => void): Promise<Connection> {
-  const pg = await importDriver<PgModule>('pg', 'db+postgresql');
-  const config = serverConfig(parsed, options);
+interface Named {
+  description: string;
+  secrets: Secrets;
+}
+
+async function openPostgres(parsed: ServerUrl, options: ResolvedSqlOptions, named: Named, onPoolError: (error: unknown) => void): Promise<Opened> {
+  const pg = await importDriver<PgModule>('pg', 'db+postgresql', () => import('pg'));
+  const config = serverConfig(parsed, options, 'connectionTimeoutMillis');
   let pool: PgPool;
   try {
     pool = new pg.Pool(config);
   } catch (error) {
-    throw new ConfigurationError(`Cannot create a PostgreSQL pool for ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
+    throw cannotCreate('a PostgreSQL pool', named, error);
   }
   // pg.Pool emits `error` when an idle connection breaks (a server restart); unhandled, that
   // would end the process. The next query simply opens a new connection.
@@ -95,8 +121,8 @@ async function openPostgres(parsed: ServerUrl, options: ResolvedSqlOptions, url:
   };
 }
 
-async function openMysql(parsed: ServerUrl, options: ResolvedSqlOptions, url: string): Promise<Connection> {
-  const mysql = await importDriver<MysqlModule>('mysql2', 'db+mysql');
+async function openMysql(parsed: ServerUrl, options: ResolvedSqlOptions, named: Named): Promise<Opened> {
+  const mysql = await importDriver<MysqlModule>('mysql2', 'db+mysql', () => import('mysql2'));
   const config = {
     charset: 'utf8mb4',
     // Dates are read with DATE_FORMAT and written as UTC text, so the pool's time zone handling
@@ -106,23 +132,29 @@ async function openMysql(parsed: ServerUrl, options: ResolvedSqlOptions, url: st
     supportBigNumbers: true,
     // mysql2 records a stack trace for every query by default; too costly for a hot path.
     trace: false,
-    ...serverConfig(parsed, options),
+    ...serverConfig(parsed, options, 'connectTimeout'),
   };
   try {
     return { dialect: 'mysql', exec: mysqlExecutor(mysql.createPool(config).promise(), true) };
   } catch (error) {
-    throw new ConfigurationError(`Cannot create a MySQL pool for ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
+    throw cannotCreate('a MySQL pool', named, error);
   }
 }
 
-async function openSqlite(parsed: SqliteUrl, options: ResolvedSqlOptions, url: string): Promise<Connection> {
-  const Database = await importDriver<SqliteModule>('better-sqlite3', 'db+sqlite');
+// A driver that refuses its settings may repeat them, password included, in its message.
+function cannotCreate(what: string, named: Named, error: unknown): ConfigurationError {
+  const cause = scrubError(error, named.secrets);
+  return new ConfigurationError(`Cannot create ${what} for ${named.description}: ${cause.message}`, { cause });
+}
+
+async function openSqlite(parsed: SqliteUrl, options: ResolvedSqlOptions, secrets: Secrets): Promise<Opened> {
+  const Database = await importDriver<SqliteModule>('better-sqlite3', 'db+sqlite', () => import('better-sqlite3'));
   let db: SqliteDatabase;
   try {
     // `timeout` is the busy timeout: how long a write waits for another process's lock.
     db = new Database(parsed.filename, { timeout: 5000, ...options.pool });
   } catch (error) {
-    throw new ConfigurationError(`Cannot open the SQLite database of ${redactUrl(url)}: ${(error as Error).message}`, { cause: error });
+    throw cannotCreate('the SQLite database', { description: parsed.filename, secrets }, error);
   }
   if (options.sqliteJournalMode && !db.memory) db.pragma(`journal_mode = ${options.sqliteJournalMode.toUpperCase()}`);
   return { dialect: 'sqlite', exec: sqliteExecutor(db, true), sqlite: db };

@@ -4,15 +4,14 @@
  *
  * ```ts
  * import { createBackend } from '@resultkit/core';
- * const backend = await createBackend('db+postgresql://user@127.0.0.1/app', { sql: { tableNames: { task: 'results' } } });
+ * import { sqlOptions } from '@resultkit/backend-sql';
+ * const backend = await createBackend('db+postgresql://user@127.0.0.1/app', { sql: sqlOptions({ tableNames: { task: 'results' } }) });
  * ```
  */
-import type { SqlBackendOptions } from './options.js';
-
 export { resultkitAdapter, createSqlAdapter } from './factory.js';
 export { SqlAdapter } from './sql-adapter.js';
 export type { SqlAdapterInit, PurgeUnreadyOptions } from './sql-adapter.js';
-export { resolveSqlOptions } from './options.js';
+export { resolveSqlOptions, sqlOptions } from './options.js';
 export type { SqlBackendOptions, ResolvedSqlOptions, TablePair } from './options.js';
 export { parseDatabaseUrl, dialectOf, resolveTls, mergeTls } from './url.js';
 export type { DialectName, ParsedDatabaseUrl, ServerUrl, SqliteUrl, TlsRequest } from './url.js';
@@ -29,10 +28,3 @@ export type { PgPool, PgClient, PgPoolClient } from './clients/pg.js';
 export type { MysqlPool, MysqlCallbackPool } from './clients/mysql.js';
 export type { SqliteDatabase } from './clients/sqlite.js';
 export type { TableRef, TableNames, TableShape, ColumnInfo } from './tables.js';
-
-declare module '@resultkit/core' {
-  interface AdapterOptions {
-    /** Options of the SQL backend (`db+postgresql://`, `db+mysql://`, `db+sqlite://`). */
-    sql?: SqlBackendOptions;
-  }
-}

@@ -4,17 +4,20 @@
  * waited on, the row is read (ids notified in the same turn share one SELECT) and handed to
  * core. Three things keep it correct when notifications do not come:
  *
- * - Writers that do not notify (Python Celery, or `notify: false`): every subscribed id is also
- *   read every `notifyPollInterval` ms (one batched SELECT).
+ * - Writers that do not notify (Python Celery, or `notify: false`): the channel asks core to
+ *   read every pending id every `notifyPollInterval` ms (`safetyPollInterval`).
  * - LISTEN that never delivers (PgBouncer in transaction mode takes LISTEN but routes the
  *   notifications elsewhere): after LISTEN, a probe NOTIFY is sent through the pool; when it
- *   does not come back within `probeTimeout`, the channel stops listening and polls with
- *   backoff instead (`notify: 'auto'`), as core does for stores without push.
- * - A lost LISTEN connection: it is reopened with backoff, meanwhile the channel polls, and
- *   after the reconnect core re-reads every pending id (`resync`).
+ *   does not come back within `probeTimeout`, the channel stops listening for good and tells
+ *   core push is unavailable (`notify: 'auto'`): core polls, as for stores without push.
+ * - A lost LISTEN connection: it is reopened with backoff; meanwhile core polls (push
+ *   unavailable), and after the reconnect core re-reads every pending id (push restored).
+ *
+ * The channel itself never polls: every read of a pending id that is not a notification is
+ * core's, so there is one polling loop with one backoff for every backend.
  */
 import { randomUUID } from 'node:crypto';
-import type { PushChannel, PushListener, TaskMeta } from '@resultkit/core';
+import { BackendClosedError, type PushChannel, type PushListener, type TaskMeta } from '@resultkit/core';
 import type { PgClient, PgNotification } from './clients/pg.js';
 
 /** A LISTEN connection and how to give it back. */
@@ -36,7 +39,7 @@ export interface NotifyChannelOptions {
   load(ids: string[]): Promise<(TaskMeta | null | Error)[]>;
   isRetryable(error: unknown): boolean;
   listener: PushListener;
-  /** Reads of subscribed ids while LISTEN works (ms). */
+  /** Reads of subscribed ids while LISTEN works (ms), done by core for writers that do not notify. */
   pollInterval: number;
   /** How long the probe NOTIFY may take (ms). Default 2000. */
   probeTimeout?: number;
@@ -45,9 +48,6 @@ export interface NotifyChannelOptions {
 
 type State = 'idle' | 'connecting' | 'listening' | 'reconnecting' | 'polling' | 'closed';
 
-/** Polling without LISTEN: the same backoff as core's polling (100 ms growing by half to 1 s). */
-const FALLBACK_FIRST = 100;
-const FALLBACK_MAX = 1000;
 const RECONNECT_FIRST = 100;
 const RECONNECT_MAX = 5000;
 
@@ -58,48 +58,46 @@ export class NotifyChannel implements PushChannel {
   #connection: ListenConnection | null = null;
   #connecting: Promise<void> | null = null;
   #probe: { token: string; timer: NodeJS.Timeout; received: () => void } | null = null;
-  #pollTimer: NodeJS.Timeout | null = null;
-  #pollDelay = FALLBACK_FIRST;
-  #polling = false;
   #reconnectTimer: NodeJS.Timeout | null = null;
   #reconnectDelay = RECONNECT_FIRST;
   // Notified ids to read, collected over one turn of the event loop.
   #toRead = new Set<string>();
   #readScheduled = false;
+  #failure: Error | null = null;
 
   constructor(options: NotifyChannelOptions) {
     this.#o = options;
   }
 
-  /** `listening`, `polling` (LISTEN unavailable), `reconnecting`... for tests and diagnostics. */
+  /** While connecting or reads fail: the last error (what a timed-out wait reports); null once reads work. */
+  get connectionError(): Error | null {
+    return this.#failure;
+  }
+
+  /** `listening`, `polling` (LISTEN unavailable: core polls), `reconnecting`... for tests and diagnostics. */
   get state(): State {
     return this.#state;
   }
 
+  /** Core reads pending ids this often while LISTEN works, for writers that do not notify. */
+  get safetyPollInterval(): number {
+    return this.#o.pollInterval;
+  }
+
   async subscribe(taskIds: readonly string[]): Promise<void> {
-    if (this.#state === 'closed') throw new Error('The notification channel is closed.');
+    if (this.#state === 'closed') throw new BackendClosedError();
     for (const id of taskIds) this.#subscribed.add(id);
-    // New waits make fallback polling quick again.
-    this.#pollDelay = FALLBACK_FIRST;
     await this.#ensureListening();
-    if (this.#state === 'listening') {
-      this.#schedulePoll(this.#o.pollInterval);
-    } else {
-      this.#stopPolling();
-      this.#schedulePoll(this.#pollDelay);
-    }
   }
 
   async unsubscribe(taskIds: readonly string[]): Promise<void> {
     for (const id of taskIds) this.#subscribed.delete(id);
-    if (!this.#subscribed.size) this.#stopPolling();
   }
 
   async close(): Promise<void> {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     this.#subscribed.clear();
-    this.#stopPolling();
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = null;
     this.#endProbe();
@@ -133,14 +131,16 @@ export class NotifyChannel implements PushChannel {
       this.#reconnectDelay = RECONNECT_FIRST;
       if (this.#o.mode === 'auto') this.#startProbe();
       // Notifications sent while the connection was down were lost: core reads every pending id.
-      if (isReconnect) this.#o.listener.resync();
+      if (isReconnect) this.#o.listener.pushRestored();
     } catch (error) {
+      this.#failure = error instanceof Error ? error : new Error(String(error));
       if (connection) await connection.release().catch(() => {});
       if (this.#isClosed()) return;
       if (this.#o.isRetryable(error)) {
         // The database is unreachable for now: poll (and fail like any read) until it is back.
         this.#state = 'reconnecting';
         this.#scheduleReconnect();
+        this.#o.listener.pushUnavailable();
         if (this.#o.mode === true && !isReconnect) throw error;
         return;
       }
@@ -164,9 +164,7 @@ export class NotifyChannel implements PushChannel {
     this.#state = 'polling';
     this.#endProbe();
     void this.#dropConnection();
-    this.#pollDelay = FALLBACK_FIRST;
-    this.#stopPolling();
-    this.#schedulePoll(0);
+    this.#o.listener.pushUnavailable();
   }
 
   #startProbe(): void {
@@ -195,9 +193,7 @@ export class NotifyChannel implements PushChannel {
     this.#state = 'reconnecting';
     this.#scheduleReconnect();
     // Until LISTEN is back, waits are served by polling.
-    this.#pollDelay = FALLBACK_FIRST;
-    this.#stopPolling();
-    this.#schedulePoll(0);
+    this.#o.listener.pushUnavailable();
   }
 
   #scheduleReconnect(): void {
@@ -244,42 +240,16 @@ export class NotifyChannel implements PushChannel {
     let metas: (TaskMeta | null | Error)[];
     try {
       metas = await this.#o.load(ids);
-    } catch {
-      // The next poll reads these ids again.
+      this.#failure = null;
+    } catch (error) {
+      // Core's next read of pending ids (a safety poll, or polling while push is down) reads them again.
+      this.#failure = error instanceof Error ? error : new Error(String(error));
       return;
     }
     ids.forEach((id, i) => {
       const meta = metas[i];
       if (meta && this.#subscribed.has(id)) this.#o.listener.message(id, meta);
     });
-  }
-
-  #schedulePoll(delay: number): void {
-    if (this.#pollTimer || this.#polling || this.#isClosed() || !this.#subscribed.size) return;
-    this.#pollTimer = setTimeout(() => void this.#poll(), delay);
-  }
-
-  async #poll(): Promise<void> {
-    this.#pollTimer = null;
-    if (this.#isClosed() || !this.#subscribed.size) return;
-    this.#polling = true;
-    try {
-      await this.#readAndDeliver([...this.#subscribed]);
-    } finally {
-      this.#polling = false;
-    }
-    if (this.#state === 'listening') {
-      this.#schedulePoll(this.#o.pollInterval);
-    } else {
-      const delay = this.#pollDelay;
-      this.#pollDelay = Math.min(FALLBACK_MAX, Math.ceil(this.#pollDelay * 1.5));
-      this.#schedulePoll(delay);
-    }
-  }
-
-  #stopPolling(): void {
-    if (this.#pollTimer) clearTimeout(this.#pollTimer);
-    this.#pollTimer = null;
   }
 }
 

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@resultkit/core';
+import { ConfigurationError, DEFAULT_CONNECT_TIMEOUT } from '@resultkit/core';
 import type { MysqlCallbackPool, MysqlPool } from './clients/mysql.js';
 import type { PgPool } from './clients/pg.js';
 import type { SqliteDatabase } from './clients/sqlite.js';
@@ -99,6 +99,26 @@ export interface SqlBackendOptions {
   onBackgroundError?: (error: unknown, context: 'sweep' | 'listen') => void;
 }
 
+/**
+ * Returns `options` unchanged, typed as this package's options:
+ * `createBackend('db+postgresql://…', { sql: sqlOptions({ client: pool }) })`.
+ *
+ * The `sql` key of `createBackend`'s options is added by the declaration merging below, which
+ * TypeScript only sees in a program that imports something from this package; an application
+ * usually does not (`createBackend` loads the package by itself). Importing this helper brings
+ * the declarations in, and types an options object built away from the call too.
+ */
+export function sqlOptions(options: SqlBackendOptions): SqlBackendOptions {
+  return options;
+}
+
+declare module '@resultkit/core' {
+  interface AdapterOptions {
+    /** Options of the SQL backend (`db+postgresql://`, `db+mysql://`, `db+sqlite://`). */
+    sql?: SqlBackendOptions;
+  }
+}
+
 /** The options with every default filled in. */
 export interface ResolvedSqlOptions {
   client: SqlBackendOptions['client'] | undefined;
@@ -120,6 +140,8 @@ export interface ResolvedSqlOptions {
   pickleProtocol: 2 | 3 | 4 | 5;
   sqliteJournalMode: string | undefined;
   onBackgroundError: (error: unknown, context: 'sweep' | 'listen') => void;
+  /** Core's `connectTimeout` (ms): the driver's connect timeout unless the URL or `pool` sets one. */
+  connectTimeout: number;
 }
 
 export const DEFAULT_BATCH = { maxRows: 500, maxInFlight: 4 };
@@ -152,7 +174,7 @@ function warn(error: unknown, context: string): void {
 }
 
 /** Validates the `sql` options and fills in the defaults. */
-export function resolveSqlOptions(options: SqlBackendOptions = {}): ResolvedSqlOptions {
+export function resolveSqlOptions(options: SqlBackendOptions = {}, connectTimeout = DEFAULT_CONNECT_TIMEOUT): ResolvedSqlOptions {
   const tableNames = pair(options.tableNames, 'tableNames', { task: 'celery_taskmeta', group: 'celery_tasksetmeta' }) as Required<TablePair<string>>;
   const sequenceNames = pair(options.sequenceNames, 'sequenceNames', { task: 'task_id_sequence', group: 'taskset_id_sequence' }) as Required<TablePair<string>>;
   if (tableNames.task === tableNames.group && options.tableSchemas?.task === options.tableSchemas?.group) {
@@ -199,5 +221,6 @@ export function resolveSqlOptions(options: SqlBackendOptions = {}): ResolvedSqlO
     pickleProtocol: protocol,
     sqliteJournalMode: options.sqliteJournalMode,
     onBackgroundError: options.onBackgroundError ?? warn,
+    connectTimeout,
   };
 }

@@ -179,7 +179,11 @@ export class RowCodec {
     const status = row.status;
     if (typeof status !== 'string' || status === '') throw new DecodeError(`The row of task ${taskId} has no status.`);
     const traceback = typeof row.traceback === 'string' ? row.traceback : null;
-    const value = unpickle(row.result, `the result of task ${taskId}`);
+    // Exception states hold the exception itself when Celery pickles results, an instance of
+    // the task's own class (myapp.errors.QuotaExceeded), which no allow-list can name. There the
+    // reader keeps unknown globals as inert data, and the exception becomes a RemoteTaskError
+    // naming the class: nothing is imported or called. Every other state is read strictly.
+    const value = unpickle(row.result, `the result of task ${taskId}`, !EXCEPTION_STATES.has(status));
     const meta: TaskMeta = {
       taskId: typeof row.task_id === 'string' ? row.task_id : taskId,
       status,
@@ -232,10 +236,10 @@ export class RowCodec {
   }
 }
 
-function unpickle(value: unknown, what: string): unknown {
+function unpickle(value: unknown, what: string, strict = true): unknown {
   if (value === null || value === undefined) return null;
   if (!(value instanceof Uint8Array)) throw new DecodeError(`${what} is not binary (a pickle was expected).`);
-  return loads(value);
+  return loads(value, { strict });
 }
 
 /**

@@ -4,15 +4,19 @@
  * cleanup and waiting; the dialect supplies the SQL.
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type {
-  AdapterCapabilities,
-  BackendAdapter,
-  Codec,
-  GroupMeta,
-  PushChannel,
-  PushListener,
-  AdapterStoreOptions as StoreOptions,
-  TaskMeta,
+import {
+  BackendClosedError,
+  DecodeError,
+  NotSupportedError,
+  backendError,
+  type AdapterCapabilities,
+  type BackendAdapter,
+  type Codec,
+  type GroupMeta,
+  type PushChannel,
+  type PushListener,
+  type AdapterStoreOptions as StoreOptions,
+  type TaskMeta,
 } from '@resultkit/core';
 import { ReadBatcher, WriteBatcher } from './batcher.js';
 import type { Connection } from './connect.js';
@@ -66,7 +70,12 @@ export class SqlAdapter implements BackendAdapter {
   #sweeper: Sweeper | null = null;
   #closed = false;
 
-  /** Prepares the tables (see `createTables`) and returns the adapter. */
+  /**
+   * Prepares the tables (see `createTables`) and returns the adapter. This is the first use of
+   * the connection: a database that cannot be reached fails it with `BackendUnavailableError`,
+   * a refused login or an unknown database with `ConfigurationError`, each with the scrubbed
+   * driver error as `cause`.
+   */
   static async open(init: SqlAdapterInit): Promise<SqlAdapter> {
     const dialect = createDialect(init.connection, tableNames(init.options));
     try {
@@ -78,7 +87,7 @@ export class SqlAdapter implements BackendAdapter {
       return new SqlAdapter(init, dialect, schema);
     } catch (error) {
       await init.connection.exec.close().catch(() => {});
-      throw error;
+      throw wrapSqlError(dialect, init.connection, error);
     }
   }
 
@@ -191,7 +200,7 @@ export class SqlAdapter implements BackendAdapter {
     try {
       return this.#rows.decodeTask(row, taskId);
     } catch (error) {
-      return error instanceof Error ? error : new Error(String(error));
+      return error instanceof Error ? error : new DecodeError(String(error));
     }
   }
 
@@ -263,7 +272,9 @@ export class SqlAdapter implements BackendAdapter {
 
   openPush(listener: PushListener): PushChannel {
     const listen = this.#connection.listen;
-    if (!this.capabilities.push || !listen || !this.notifyChannel) throw new Error('Push waiting needs PostgreSQL with notify on.');
+    if (!this.capabilities.push || !listen || !this.notifyChannel) {
+      throw new NotSupportedError(`Push waiting needs PostgreSQL with notify on; the ${this.name} backend polls.`);
+    }
     const exec = this.dialect.exec;
     const channel = new NotifyChannel({
       channel: this.notifyChannel,
@@ -276,7 +287,7 @@ export class SqlAdapter implements BackendAdapter {
       isRetryable: (error) => this.isRetryable(error),
       listener,
       pollInterval: this.#options.notifyPollInterval,
-      onError: (error) => this.#options.onBackgroundError(error, 'listen'),
+      onError: (error) => this.#options.onBackgroundError(this.wrapError(error), 'listen'),
     });
     this.#channels.add(channel);
     const close = channel.close.bind(channel);
@@ -289,6 +300,10 @@ export class SqlAdapter implements BackendAdapter {
 
   isRetryable(error: unknown): boolean {
     return this.dialect.isRetryable(error);
+  }
+
+  wrapError(error: unknown): Error {
+    return wrapSqlError(this.dialect, this.#connection, error);
   }
 
   /**
@@ -305,8 +320,20 @@ export class SqlAdapter implements BackendAdapter {
   }
 
   #assertOpen(): void {
-    if (this.#closed) throw new Error('The SQL backend is closed.');
+    if (this.#closed) throw new BackendClosedError();
   }
+}
+
+const ENGINE_NAMES = { postgresql: 'PostgreSQL', mysql: 'MySQL', sqlite: 'SQLite' } as const;
+
+/** A driver failure as one of core's typed errors, scrubbed; the caller's own TypeErrors stay as they are. */
+function wrapSqlError(dialect: Dialect, connection: Connection, error: unknown): Error {
+  if (error instanceof TypeError) return error;
+  return backendError(dialect.failureKind(error), {
+    target: `${ENGINE_NAMES[dialect.name]} at ${connection.description}`,
+    error,
+    secrets: connection.secrets,
+  });
 }
 
 function createDialect(connection: Connection, tables: TableNames): Dialect {

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createCodec, DecodeError, RemoteTaskError, states, type Codec, type TaskMeta } from '@resultkit/core';
-import { dumps, PickledObject } from '@resultkit/serializer-pickle';
+import { dumps, loads } from '@resultkit/serializer-pickle';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PostgresDialect, RowCodec, type ColumnInfo } from '../src/index.js';
@@ -170,6 +170,8 @@ describe('rows we write, byte for byte what Celery writes', () => {
 });
 
 describe('exceptions pickled as objects (result_serializer = pickle)', () => {
+  // Fails since pickle reading is strict by default: the row reader must read exception rows
+  // with strict: false (row-codec.ts, owned by the backend-sql work) for this to pass again.
   it('a pickled exception instance outside the allow-list is read from its class name and arguments, never built', () => {
     // What pickle.dumps(myapp.errors.QuotaExceeded('over', 3)) looks like: a REDUCE of the class.
     const bytes = Buffer.from('\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00\x8c\x0cmyapp.errors\x8c\x0dQuotaExceeded\x93\x8c\x04overK\x03\x86R.', 'latin1');
@@ -178,10 +180,9 @@ describe('exceptions pickled as objects (result_serializer = pickle)', () => {
     expect(meta.result).toMatchObject({ excType: 'QuotaExceeded', excModule: 'myapp.errors', excArgs: ['over', 3], traceback: 'tb' });
   });
 
-  it('the same object under SUCCESS stays an inert PickledObject', () => {
+  it('a call of a global outside the allow-list under SUCCESS is a DecodeError (strict pickle reading)', () => {
     const bytes = withoutFrame(Buffer.from('\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x8c\x06system\x93\x8c\x02ls\x85R.', 'latin1'));
-    const meta = rows.decodeTask({ task_id: 't', status: 'SUCCESS', result: bytes, date_done: null, traceback: null }, 't');
-    expect(meta.result).toBeInstanceOf(PickledObject);
+    expect(() => rows.decodeTask({ task_id: 't', status: 'SUCCESS', result: bytes, date_done: null, traceback: null }, 't')).toThrow(DecodeError);
   });
 });
 
@@ -231,11 +232,12 @@ describe('the row reader under hostile bytes', () => {
     );
   });
 
-  it('a pickle that would call os.system decodes to data and calls nothing', () => {
+  it('a pickle that would call os.system is a DecodeError naming it, and calls nothing', () => {
     const evil = withoutFrame(Buffer.from('\x80\x04\x95\x00\x00\x00\x00\x00\x00\x00\x00\x8c\x02os\x8c\x06system\x93\x8c\x0ctouch /tmp/x\x85R.', 'latin1'));
-    const meta = rows.decodeTask({ task_id: 't', status: 'SUCCESS', result: evil, date_done: null, traceback: null }, 't');
-    expect(meta.result).toMatchObject({ module: 'os', name: 'system', args: ['touch /tmp/x'] });
+    expect(() => rows.decodeTask({ task_id: 't', status: 'SUCCESS', result: evil, date_done: null, traceback: null }, 't')).toThrow(
+      /os\.system/,
+    );
     // And we refuse to write such a thing back.
-    expect(() => dumps(meta.result)).toThrow(TypeError);
+    expect(() => dumps(loads(evil, { strict: false }))).toThrow(TypeError);
   });
 });

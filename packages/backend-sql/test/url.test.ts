@@ -1,6 +1,5 @@
-import { AdapterNotInstalledError, ConfigurationError } from '@resultkit/core';
+import { ConfigurationError } from '@resultkit/core';
 import { describe, expect, it } from 'vitest';
-import { importDriver } from '../src/clients/load-driver.js';
 import { dialectOf, mergeTls, parseDatabaseUrl, resolveSqlOptions, resolveTls, serverConfig, type ServerUrl } from '../src/index.js';
 
 describe('database URLs (SQLAlchemy forms, as Celery takes them)', () => {
@@ -112,14 +111,5 @@ describe('options', () => {
     expect(() => resolveSqlOptions({ cleanupBatchSize: 0 })).toThrow(ConfigurationError);
     expect(() => resolveSqlOptions({ notify: 'sometimes' as never })).toThrow(ConfigurationError);
     expect(() => resolveSqlOptions({ sqliteJournalMode: 'wal; x' })).toThrow(ConfigurationError);
-  });
-});
-
-describe('drivers', () => {
-  it('a driver that is not installed is an AdapterNotInstalledError naming the package', async () => {
-    const error = await importDriver('resultkit-no-such-driver', 'db+postgresql').catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(AdapterNotInstalledError);
-    expect((error as AdapterNotInstalledError).packageName).toBe('resultkit-no-such-driver');
-    expect((error as Error).message).toContain('npm install resultkit-no-such-driver');
   });
 });

@@ -1,8 +1,12 @@
 /**
- * Which package serves which URL scheme. Schemes follow Celery's `result_backend` URLs;
- * `db+<dialect>+<driver>` is matched on its dialect.
+ * Which package of this repository serves which URL scheme, serializer and compressor. Error
+ * messages name only the packages listed here, and a test checks that every one of them is a
+ * package of this repository, so no message tells a user to install a package that does not
+ * exist.
  */
-const PACKAGES: Record<string, string> = {
+
+/** Schemes follow Celery's `result_backend` URLs; `db+<dialect>+<driver>` is matched on its dialect. */
+const ADAPTER_PACKAGES: Readonly<Record<string, string>> = {
   redis: '@resultkit/backend-redis',
   rediss: '@resultkit/backend-redis',
   sentinel: '@resultkit/backend-redis',
@@ -13,18 +17,61 @@ const PACKAGES: Record<string, string> = {
   'db+mysql': '@resultkit/backend-sql',
   'db+mariadb': '@resultkit/backend-sql',
   'db+sqlite': '@resultkit/backend-sql',
+  file: '@resultkit/backend-fs',
   rpc: '@resultkit/backend-rpc',
+};
+
+/** Serializers by kombu's name; `json` is built in. */
+const SERIALIZER_PACKAGES: Readonly<Record<string, string>> = {
+  pickle: '@resultkit/serializer-pickle',
+};
+
+/** Compressors by kombu's name: none is published yet. */
+const COMPRESSOR_PACKAGES: Readonly<Record<string, string>> = {};
+
+export type PackageKind = 'scheme' | 'serializer' | 'compressor';
+
+/**
+ * Names Celery and kombu use that resultkit means to serve but has no package for yet. Asking
+ * for one is a ConfigurationError that says so, instead of an AdapterNotInstalledError naming
+ * a package nobody can install; an unknown name is told only how to pass its codec.
+ */
+const NOT_AVAILABLE_YET: Readonly<Record<PackageKind, readonly string[]>> = {
+  scheme: [],
+  serializer: ['msgpack', 'yaml'],
+  compressor: ['gzip', 'zlib', 'bzip2', 'lzma', 'xz', 'brotli', 'zstd'],
 };
 
 /** The adapter package for a scheme, or undefined when no package serves it. */
 export function adapterPackageFor(scheme: string): string | undefined {
-  const direct = PACKAGES[scheme];
+  const direct = ADAPTER_PACKAGES[scheme];
   if (direct) return direct;
   // db+postgresql+psycopg2 -> db+postgresql
   const dialect = /^(db\+[a-z0-9]+)\+/.exec(scheme)?.[1];
-  return dialect ? PACKAGES[dialect] : undefined;
+  return dialect ? ADAPTER_PACKAGES[dialect] : undefined;
 }
 
+/** The package of a named serializer, or undefined when no package provides it. */
+export function serializerPackageFor(name: string): string | undefined {
+  return SERIALIZER_PACKAGES[name.toLowerCase()];
+}
+
+/** The package of a named compressor, or undefined when no package provides it. */
+export function compressorPackageFor(name: string): string | undefined {
+  return COMPRESSOR_PACKAGES[name.toLowerCase()];
+}
+
+/** Whether a scheme, serializer or compressor is planned but has no package yet. */
+export function isNotAvailableYet(kind: PackageKind, name: string): boolean {
+  return NOT_AVAILABLE_YET[kind].includes(name.toLowerCase());
+}
+
+/** The schemes `createBackend` can open today (with their package installed). */
 export function knownSchemes(): string[] {
-  return ['memory', ...Object.keys(PACKAGES)];
+  return ['memory', ...Object.keys(ADAPTER_PACKAGES)];
+}
+
+/** Every package an error message may name. */
+export function namedPackages(): string[] {
+  return [...new Set([ADAPTER_PACKAGES, SERIALIZER_PACKAGES, COMPRESSOR_PACKAGES].flatMap((table) => Object.values(table)))];
 }

@@ -1,8 +1,13 @@
-import type { AdapterFactory } from './adapter/contract.js';
+import type { BackendAdapter } from './adapter/contract.js';
+import type { Codec } from './codec/codec.js';
 import type { CodecRegistry } from './codec/registry.js';
 import type { Compressor } from './codec/compressor.js';
 import type { Serializer } from './codec/serializer.js';
+import { ConfigurationError } from './errors.js';
 import type { RetryPolicy } from './retry.js';
+
+/** How long an operation waits for a connection to the backend by default: 5 seconds. */
+export const DEFAULT_CONNECT_TIMEOUT = 5_000;
 
 /**
  * Options of adapter packages. Each adapter package adds its own keys by declaration merging
@@ -12,7 +17,11 @@ import type { RetryPolicy } from './retry.js';
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 export interface AdapterOptions {}
 
-/** Options of `createBackend`; the names follow Celery's settings. */
+/**
+ * Options of `createBackend`; the names follow Celery's settings. This file also holds what an
+ * adapter factory receives (`AdapterContext`) and is (`AdapterFactory`), so the adapter contract
+ * (`adapter/contract.ts`) never needs the options and the two do not import each other.
+ */
 export interface BackendOptions extends AdapterOptions {
   /** Serializer for stored documents (`result_serializer`); must match the Celery side. Default `json`. */
   serializer?: string;
@@ -40,8 +49,41 @@ export interface BackendOptions extends AdapterOptions {
   registry?: CodecRegistry;
   /** Retries on connection errors, for stores and reads; false disables them. */
   retry?: RetryPolicy | false;
+  /**
+   * Milliseconds an operation waits for a working connection (made, authenticated, database
+   * selected) before it fails with `BackendUnavailableError`. Also the driver's own connect
+   * timeout. Default 5,000. A backend's own settings (Redis `socket_connect_timeout`, a SQL
+   * URL's `connect_timeout`) take precedence.
+   */
+  connectTimeout?: number;
   /** Largest encoded value in bytes (default and maximum 512 MiB, as in Celery). */
   maxValueSize?: number;
   /** Use this adapter instead of importing the package the URL scheme names. */
   adapter?: AdapterFactory;
+}
+
+/** `connectTimeout` validated, or the default: what adapters read from their context's options. */
+export function resolveConnectTimeout(options: Readonly<BackendOptions>): number {
+  const value = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new ConfigurationError(`connectTimeout must be a positive number of milliseconds, got ${String(value)}.`);
+  }
+  return value;
+}
+
+/** Options every adapter receives, already resolved by core. */
+export interface AdapterContext {
+  codec: Codec;
+  /** Seconds results live; null keeps them forever. */
+  expires: number | null;
+  /** Everything the user passed to `createBackend`, including the adapter's own options. */
+  options: Readonly<BackendOptions>;
+}
+
+/** What an adapter package exports as `resultkitAdapter`, for `createBackend` to load it by URL. */
+export interface AdapterFactory {
+  readonly specificationVersion: 'v1';
+  /** URL schemes this package handles, without `://`: `redis`, `rediss`, `sentinel`. */
+  readonly schemes: readonly string[];
+  create(url: string, context: AdapterContext): BackendAdapter | Promise<BackendAdapter>;
 }

@@ -1,9 +1,12 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { AdapterFactory } from './adapter/contract.js';
-import { adapterPackageFor, knownSchemes } from './adapter-packages.js';
-import type { BackendOptions } from './backend-options.js';
+import {
+  adapterPackageFor,
+  compressorPackageFor,
+  isNotAvailableYet,
+  knownSchemes,
+  type PackageKind,
+  serializerPackageFor,
+} from './adapter-packages.js';
+import type { AdapterFactory, BackendOptions } from './backend-options.js';
 import { Codec, MAX_VALUE_SIZE } from './codec/codec.js';
 import type { Compressor } from './codec/compressor.js';
 import { createJsonSerializer } from './codec/json/index.js';
@@ -11,6 +14,7 @@ import { CodecRegistry } from './codec/registry.js';
 import type { Serializer } from './codec/serializer.js';
 import { AdapterNotInstalledError, ConfigurationError } from './errors.js';
 import { memoryAdapter } from './memory/memory-adapter.js';
+import { importOptional } from './plumbing/optional-import.js';
 import { ResultBackend } from './result-backend.js';
 import { DEFAULT_RETRY_POLICY } from './retry.js';
 import { redactUrl, schemeOf } from './url.js';
@@ -19,10 +23,10 @@ import { redactUrl, schemeOf } from './url.js';
 export const DEFAULT_EXPIRES = 86_400;
 
 /**
- * Opens the result backend a URL names (`memory://`, `redis://`, `db+postgresql://`, `rpc://`, ...).
+ * Opens the result backend a URL names (`memory://`, `redis://`, `db+postgresql://`, ...).
  * The adapter package is imported only now, so a project installs only the backend it uses; a
- * missing package is an `AdapterNotInstalledError` naming it. Named serializers and compressors
- * that are not registered yet are imported the same way (`@resultkit/serializer-<name>`).
+ * missing package is an `AdapterNotInstalledError` naming it. Named serializers that are not
+ * registered yet are imported the same way (`pickle` from `@resultkit/serializer-pickle`).
  */
 export async function createBackend(url: string, options: BackendOptions = {}): Promise<ResultBackend> {
   const scheme = schemeOf(url);
@@ -91,7 +95,11 @@ function resolveExpires(expires: number | null | undefined): number | null {
 export async function loadAdapter(scheme: string, packageName = adapterPackageFor(scheme)): Promise<AdapterFactory> {
   if (scheme === 'memory') return memoryAdapter;
   if (!packageName) {
-    throw new ConfigurationError(`No result backend handles "${scheme}://". Known schemes: ${knownSchemes().join(', ')}.`);
+    const known = `Available schemes: ${knownSchemes().join(', ')}.`;
+    if (isNotAvailableYet('scheme', scheme)) {
+      throw new ConfigurationError(`The "${scheme}://" result backend is not available yet; pass an adapter of your own in "adapter". ${known}`);
+    }
+    throw new ConfigurationError(`No result backend handles "${scheme}://". ${known}`);
   }
   const mod = (await importOptional(packageName)) as { resultkitAdapter?: AdapterFactory } | null;
   if (!mod) throw new AdapterNotInstalledError(scheme, packageName);
@@ -104,55 +112,25 @@ export async function loadAdapter(scheme: string, packageName = adapterPackageFo
 async function loadSerializer(name: string, required: true): Promise<Serializer>;
 async function loadSerializer(name: string, required: false): Promise<Serializer | null>;
 async function loadSerializer(name: string, required: boolean): Promise<Serializer | null> {
-  const packageName = `@resultkit/serializer-${name.toLowerCase()}`;
-  const mod = (await importOptional(packageName)) as { serializer?: Serializer } | null;
+  const packageName = serializerPackageFor(name);
+  const mod = packageName ? ((await importOptional(packageName)) as { serializer?: Serializer } | null) : null;
   if (mod?.serializer) return mod.serializer;
   if (!required) return null;
-  throw new ConfigurationError(`The "${name}" serializer is not registered. Install ${packageName}, or pass it in "serializers".`);
+  throw new ConfigurationError(missingCodecMessage('serializer', name, packageName));
 }
 
 async function loadCompressor(name: string): Promise<Compressor> {
-  const packageName = `@resultkit/compress-${name.toLowerCase()}`;
-  const mod = (await importOptional(packageName)) as { compressor?: Compressor } | null;
+  const packageName = compressorPackageFor(name);
+  const mod = packageName ? ((await importOptional(packageName)) as { compressor?: Compressor } | null) : null;
   if (mod?.compressor) return mod.compressor;
-  throw new ConfigurationError(`The "${name}" compression is not registered. Install ${packageName}, or pass it in "compressors".`);
+  throw new ConfigurationError(missingCodecMessage('compressor', name, packageName));
 }
 
-// Imports a package that may not be installed. Core has no dependency on adapter packages, so
-// resolving from core's own location can miss one the application installed (pnpm's strict
-// layout, workspaces): the application's entry point and working directory are tried next.
-// Only "this package is missing" becomes null; an error inside an installed package is thrown.
-async function importOptional(packageName: string): Promise<unknown> {
-  try {
-    return await import(packageName);
-  } catch (error) {
-    if (!isMissing(error, packageName)) throw error;
-  }
-  for (const base of applicationBases()) {
-    let resolved: string;
-    try {
-      resolved = createRequire(base).resolve(packageName);
-    } catch {
-      continue;
-    }
-    return import(pathToFileURL(resolved).href);
-  }
-  return null;
-}
-
-function isMissing(error: unknown, packageName: string): boolean {
-  const code = (error as { code?: string }).code;
-  const message = error instanceof Error ? error.message : '';
-  return (
-    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (module|package)|Failed to (load|resolve)/i.test(message)) &&
-    message.includes(packageName)
-  );
-}
-
-function applicationBases(): string[] {
-  const bases: string[] = [];
-  const main = process.argv[1];
-  if (main) bases.push(main);
-  bases.push(join(process.cwd(), 'package.json'));
-  return bases;
+// Only a package that exists is named; for the others the user is told how to bring the codec.
+function missingCodecMessage(kind: Exclude<PackageKind, 'scheme'>, name: string, packageName: string | undefined): string {
+  const what = kind === 'serializer' ? `The "${name}" serializer` : `The "${name}" compression`;
+  const option = kind === 'serializer' ? 'serializers' : 'compressors';
+  if (packageName) return `${what} is not registered. Install ${packageName}, or pass it in "${option}".`;
+  if (isNotAvailableYet(kind, name)) return `${what} is not available yet; pass an implementation of your own in "${option}".`;
+  return `${what} is not registered; pass an implementation in "${option}".`;
 }

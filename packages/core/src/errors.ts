@@ -57,10 +57,13 @@ export class ValueTooLargeError extends ResultkitError {
   }
 }
 
-/** `get()` or `join()` did not see a ready state within its timeout. */
+/**
+ * A wait (`get()`, `join()`) or a call given `{ timeout }` did not finish in time. When the
+ * backend was failing meanwhile, the message says so and `cause` is the last (scrubbed) failure.
+ */
 export class TimeoutError extends ResultkitError {
-  constructor(message = 'The operation timed out.') {
-    super('ERR_RESULTKIT_TIMEOUT', message);
+  constructor(message = 'The operation timed out.', options?: { cause?: unknown }) {
+    super('ERR_RESULTKIT_TIMEOUT', message, options);
   }
 }
 
@@ -71,7 +74,12 @@ export class AbortError extends ResultkitError {
   }
 }
 
-/** A backend URL or option is invalid. The message never contains a password. */
+/**
+ * A backend URL or option is invalid, or the server refused what it says: a wrong user or
+ * password, an unknown database, a Redis db number out of range, TLS asked of a server that does
+ * not speak it. Retrying does not help; the configuration must change. The message never
+ * contains a password; `cause` is a scrubbed copy of the driver's error, where there was one.
+ */
 export class ConfigurationError extends ResultkitError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_RESULTKIT_CONFIGURATION', message, options);
@@ -92,10 +100,37 @@ export class AdapterNotInstalledError extends ResultkitError {
   }
 }
 
-/** The backend could not be reached (after retries, where the policy allows them). */
+/**
+ * The backend could not be reached: the connection was refused, timed out or broke, and did not
+ * come back within `connectTimeout` (after retries, where the policy allows them). `cause` is a
+ * scrubbed copy of the driver's error.
+ */
 export class BackendUnavailableError extends ResultkitError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('ERR_RESULTKIT_UNAVAILABLE', message, options);
+  }
+}
+
+/**
+ * The backend was reached but failed an operation for another reason than the connection (a
+ * server-side error, a constraint, a script error). `cause` is a scrubbed copy of the driver's error.
+ */
+export class BackendOperationError extends ResultkitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('ERR_RESULTKIT_BACKEND_OPERATION', message, options);
+  }
+}
+
+/** A stored result kept changing while it was being stored, more times than a store tries; nothing was written. */
+export class StoreContendedError extends ResultkitError {
+  readonly taskId: string;
+
+  constructor(taskId: string) {
+    super(
+      'ERR_RESULTKIT_CONTENDED',
+      `The result of task ${taskId} kept changing while it was being stored; nothing was written. Try again.`,
+    );
+    this.taskId = taskId;
   }
 }
 
@@ -111,4 +146,17 @@ export class BackendClosedError extends ResultkitError {
   constructor() {
     super('ERR_RESULTKIT_CLOSED', 'The result backend is closed.');
   }
+}
+
+/**
+ * The `TimeoutError` of `what` after `timeout` ms. When the backend was failing meanwhile
+ * (`lastFailure`, already typed and scrubbed), the message says how and `cause` is that failure:
+ * a wait on a dead server should not look like a slow task.
+ */
+export function timeoutError(what: string, timeout: number, lastFailure: unknown): TimeoutError {
+  const base = `${what} within ${timeout} ms`;
+  if (lastFailure === null || lastFailure === undefined) return new TimeoutError(`${base}.`);
+  const detail = lastFailure instanceof Error ? lastFailure.message : String(lastFailure);
+  const how = lastFailure instanceof BackendUnavailableError ? 'the backend could not be reached' : 'the backend was failing';
+  return new TimeoutError(`${base}: ${how}. Last error: ${detail}`, { cause: lastFailure });
 }

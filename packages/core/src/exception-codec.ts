@@ -1,3 +1,4 @@
+import { describeValue } from './describe-value.js';
 import { DecodeError } from './errors.js';
 import { RemoteTaskError } from './remote-task-error.js';
 
@@ -70,16 +71,20 @@ export function decodeException(
     });
   }
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new DecodeError(`A stored exception must be a dict with exc_type; got ${typeof value}.`);
+    throw new DecodeError(`A stored exception must be a dict with exc_type; this one is ${describeValue(value)}.`);
   }
   const doc = value as Record<string, unknown>;
   const excType = doc.exc_type;
   if (typeof excType !== 'string' || excType === '') {
-    throw new DecodeError('Exception information must include the exception type (exc_type).');
+    throw new DecodeError(
+      excType === undefined
+        ? 'Exception information must include the exception type (exc_type).'
+        : `exc_type of a stored exception is ${describeValue(excType)}, not the name of the exception type.`,
+    );
   }
   const module = doc.exc_module;
   if (module !== undefined && module !== null && typeof module !== 'string') {
-    throw new DecodeError('exc_module of a stored exception must be a string.');
+    throw new DecodeError(`exc_module of a stored exception is ${describeValue(module)}, not a module name or null.`);
   }
   const message = doc.exc_message;
   const excArgs = Array.isArray(message) ? message : message === undefined || message === null ? [] : [message];

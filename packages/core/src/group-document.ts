@@ -1,4 +1,5 @@
 import type { GroupMeta } from './adapter/contract.js';
+import { describeValue } from './describe-value.js';
 import { DecodeError } from './errors.js';
 import type { ResultTuple } from './result-tuple.js';
 
@@ -11,7 +12,9 @@ export function groupToDocument(group: GroupMeta): { result: ResultTuple } {
 export function groupFromDocument(value: unknown, groupId: string): GroupMeta {
   const tuple = (value as { result?: unknown } | null)?.result;
   if (!Array.isArray(tuple) || tuple.length !== 2 || !Array.isArray(tuple[1])) {
-    throw new DecodeError(`The saved group ${groupId} is not a GroupResult tuple.`);
+    throw new DecodeError(
+      `The saved group ${groupId} is not a GroupResult tuple [[id, parent], [members]]: its result is ${describeValue(tuple)}.`,
+    );
   }
   return { groupId, results: tuple[1] as ResultTuple[], dateDone: null };
 }

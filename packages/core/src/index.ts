@@ -13,9 +13,14 @@ export {
   ConfigurationError,
   AdapterNotInstalledError,
   BackendUnavailableError,
+  BackendOperationError,
+  StoreContendedError,
   NotSupportedError,
   BackendClosedError,
+  timeoutError,
 } from './errors.js';
+export { Secrets, scrubError, backendError, isTlsFailure } from './scrub.js';
+export type { FailureKind, BackendErrorInit } from './scrub.js';
 export { RemoteTaskError } from './remote-task-error.js';
 export type { RemoteTaskErrorInit } from './remote-task-error.js';
 
@@ -27,29 +32,34 @@ export { asyncResultTuple, groupResultTuple, refToTuple, tupleToRef } from './re
 export type { ResultTuple, ResultRef } from './result-tuple.js';
 export { toDocument, fromDocument, pendingMeta, metaException } from './task-meta.js';
 export { groupToDocument, groupFromDocument } from './group-document.js';
+export { CeleryKeys, TASK_KEY_PREFIX, GROUP_KEY_PREFIX, globalKeyPrefix } from './celery-keys.js';
+export type { KeyPrefixStyle } from './celery-keys.js';
+export { decodeStoredMeta, decodeStoredMetaOrError, isStoredSuccess } from './adapter/stored-document.js';
+export { importOptional, importDriver } from './plumbing/optional-import.js';
+export { TRANSIENT_SOCKET_CODES, errorChain, isTransientSocketError } from './plumbing/transient-errors.js';
+export { asBuffer } from './plumbing/bytes.js';
 export type { TaskMeta } from './task-meta.js';
 export type { TaskRequest } from './task-request.js';
 export type { TaskProperties } from './task-properties.js';
 
-export type { Serializer } from './codec/serializer.js';
+export type { Serializer, EncodeOptions } from './codec/serializer.js';
 export type { Compressor } from './codec/compressor.js';
 export { CodecRegistry } from './codec/registry.js';
 export { Codec, MAX_VALUE_SIZE } from './codec/codec.js';
+export { MAX_NESTING_DEPTH, nestingTooDeepMessage } from './codec/nesting.js';
 export type { CodecOptions } from './codec/codec.js';
 export { isFramed, readFrame, writeFrame } from './codec/frame.js';
 export * from './codec/json/index.js';
 
 export type {
   AdapterCapabilities,
-  AdapterContext,
-  AdapterFactory,
   BackendAdapter,
   ChordPart,
   ChordProgress,
   GroupMeta,
   PushChannel,
   PushListener,
-  StoreOptions as AdapterStoreOptions,
+  AdapterStoreOptions,
 } from './adapter/contract.js';
 
 export { AsyncResult } from './awaiting/async-result.js';
@@ -59,7 +69,7 @@ export { GroupResult } from './awaiting/group-result.js';
 export type { WaitOptions } from './awaiting/wait-options.js';
 
 export { ResultBackend } from './result-backend.js';
-export type { ResultBackendConfig, StoreOptions } from './result-backend.js';
+export type { ResultBackendConfig, StoreOptions, CallOptions } from './result-backend.js';
 export { withRetry, DEFAULT_RETRY_POLICY } from './retry.js';
 export type { RetryPolicy } from './retry.js';
 
@@ -67,6 +77,7 @@ export { MemoryAdapter, memoryAdapter } from './memory/memory-adapter.js';
 export { MemoryStore } from './memory/memory-store.js';
 
 export { createBackend, createCodec, loadAdapter, DEFAULT_EXPIRES } from './create-backend.js';
-export type { BackendOptions, AdapterOptions } from './backend-options.js';
+export type { BackendOptions, AdapterOptions, AdapterContext, AdapterFactory } from './backend-options.js';
+export { DEFAULT_CONNECT_TIMEOUT, resolveConnectTimeout } from './backend-options.js';
 export { redactUrl, schemeOf } from './url.js';
-export { adapterPackageFor } from './adapter-packages.js';
+export { adapterPackageFor, knownSchemes } from './adapter-packages.js';

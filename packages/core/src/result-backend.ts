@@ -1,12 +1,12 @@
 import { hostname } from 'node:os';
-import type { AdapterCapabilities, BackendAdapter, ChordPart, ChordProgress, GroupMeta } from './adapter/contract.js';
+import type { AdapterCapabilities, BackendAdapter, ChordPart, ChordProgress, GroupMeta, PushChannel } from './adapter/contract.js';
 import { AsyncResult } from './awaiting/async-result.js';
 import { GroupResult } from './awaiting/group-result.js';
 import { ResultSet } from './awaiting/result-set.js';
 import type { WaitOptions } from './awaiting/wait-options.js';
 import { Waiters } from './awaiting/waiters.js';
 import type { Codec } from './codec/codec.js';
-import { BackendClosedError, NotSupportedError } from './errors.js';
+import { AbortError, BackendClosedError, NotSupportedError, ResultkitError, timeoutError } from './errors.js';
 import { RemoteTaskError } from './remote-task-error.js';
 import { tupleToRef, type ResultTuple } from './result-tuple.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
@@ -23,7 +23,19 @@ export interface ResultBackendConfig {
   retry: Required<RetryPolicy>;
 }
 
-export interface StoreOptions {
+/** Options of the one-shot calls (`getTaskMeta`, `storeResult`, `forget`, group and chord calls). */
+export interface CallOptions {
+  /**
+   * Milliseconds the call may take, retries included, before it fails with `TimeoutError`
+   * (whose `cause` is the last failure, if any). Default: no limit of its own; an unreachable
+   * server still fails it within `connectTimeout`. A store that timed out may still be applied.
+   */
+  timeout?: number;
+  /** Cancels the call with `AbortError` (a store already sent may still be applied). */
+  signal?: AbortSignal;
+}
+
+export interface StoreOptions extends CallOptions {
   traceback?: string | null;
   /** The task being run: its group, parent and (with `extended`) name, args, worker... */
   request?: TaskRequest;
@@ -46,16 +58,22 @@ export class ResultBackend {
     this.adapter = adapter;
     this.codec = codec;
     this.config = config;
-    this.#isRetryable = adapter.isRetryable ? (e) => adapter.isRetryable!(e) : () => false;
+    // Core's own errors are final: an adapter that already waited `connectTimeout` for its
+    // connection (BackendUnavailableError) or was refused (ConfigurationError) is not asked again.
+    this.#isRetryable = adapter.isRetryable ? (e) => !(e instanceof ResultkitError) && adapter.isRetryable!(e) : () => false;
     this.#waiters = new Waiters({
       loadMany: (ids) => this.#loadMany(ids),
       openPush:
         adapter.capabilities.push && adapter.openPush
           ? (waiters) =>
-              adapter.openPush!({
-                message: (taskId, meta) => waiters.deliver(taskId, meta),
-                resync: () => waiters.resync(),
-              })
+              this.#typedChannel(() =>
+                adapter.openPush!({
+                  message: (taskId, meta) => waiters.deliver(taskId, meta),
+                  resync: () => waiters.resync(),
+                  pushUnavailable: () => waiters.pushUnavailable(),
+                  pushRestored: () => waiters.pushRestored(),
+                }),
+              )
           : null,
     });
   }
@@ -75,7 +93,7 @@ export class ResultBackend {
   async storeResult(taskId: string, value: unknown, state: State = states.SUCCESS, options: StoreOptions = {}): Promise<void> {
     this.#assertOpen();
     const meta = this.#buildMeta(taskId, value, state, options);
-    await this.#retry(() => this.adapter.store(meta, { expires: this.config.expires, request: options.request }));
+    await this.#run(() => this.adapter.store(meta, { expires: this.config.expires, request: options.request }), options);
   }
 
   /** Stores FAILURE with the error; the traceback defaults to the error's stack. */
@@ -103,9 +121,9 @@ export class ResultBackend {
   // ---- client side -------------------------------------------------------------------------
 
   /** The stored meta; PENDING for an id nothing was stored for. */
-  async getTaskMeta(taskId: string): Promise<TaskMeta> {
+  async getTaskMeta(taskId: string, options: CallOptions = {}): Promise<TaskMeta> {
     this.#assertOpen();
-    return (await this.#retry(() => this.adapter.load(taskId))) ?? pendingMeta(taskId);
+    return (await this.#run(() => this.adapter.load(taskId), options)) ?? pendingMeta(taskId);
   }
 
   /** A handle to await and inspect one task's result. */
@@ -125,10 +143,10 @@ export class ResultBackend {
   }
 
   /** Deletes a stored result. */
-  async forget(taskId: string): Promise<void> {
+  async forget(taskId: string, options: CallOptions = {}): Promise<void> {
     this.#assertOpen();
     if (!this.adapter.capabilities.forget) throw new NotSupportedError(`The ${this.adapter.name} backend cannot forget results.`);
-    await this.#retry(() => this.adapter.remove(taskId));
+    await this.#run(() => this.adapter.remove(taskId), options);
   }
 
   // ---- groups ------------------------------------------------------------------------------
@@ -144,19 +162,19 @@ export class ResultBackend {
   }
 
   /** The saved group, or null when none is stored under `groupId`. */
-  async restoreGroup<T = unknown>(groupId: string): Promise<GroupResult<T> | null> {
+  async restoreGroup<T = unknown>(groupId: string, options: CallOptions = {}): Promise<GroupResult<T> | null> {
     this.#assertOpen();
     const load = this.#requireGroups().loadGroup!;
-    const meta = await this.#retry(() => load.call(this.adapter, groupId));
+    const meta = await this.#run(() => load.call(this.adapter, groupId), options);
     if (!meta) return null;
     const members = meta.results.map((tuple) => this.asyncResult<T>(tupleToRef(tuple).id));
     return new GroupResult<T>(meta.groupId, members, this.#groupStore());
   }
 
-  async deleteGroup(groupId: string): Promise<void> {
+  async deleteGroup(groupId: string, options: CallOptions = {}): Promise<void> {
     this.#assertOpen();
     const remove = this.#requireGroups().removeGroup!;
-    await this.#retry(() => remove.call(this.adapter, groupId));
+    await this.#run(() => remove.call(this.adapter, groupId), options);
   }
 
   // ---- chords -------------------------------------------------------------------------------
@@ -165,17 +183,17 @@ export class ResultBackend {
    * Client side of a chord: how many header parts must finish before the body runs. Write it
    * once, before the last header task is published (Celery #4207, #3538).
    */
-  async setChordSize(groupId: string, size: number): Promise<void> {
+  async setChordSize(groupId: string, size: number, options: CallOptions = {}): Promise<void> {
     this.#assertOpen();
     const adapter = this.#requireChords();
-    await this.#retry(() => adapter.setChordSize!(groupId, size, { expires: this.config.expires }));
+    await this.#run(() => adapter.setChordSize!(groupId, size, { expires: this.config.expires }), options);
   }
 
   /** A running chord gets one more header part (Celery's `Task.add_to_chord`). */
-  async addToChord(groupId: string): Promise<void> {
+  async addToChord(groupId: string, options: CallOptions = {}): Promise<void> {
     this.#assertOpen();
     const adapter = this.#requireChords();
-    await this.#retry(() => adapter.addToChord!(groupId, { expires: this.config.expires }));
+    await this.#run(() => adapter.addToChord!(groupId, { expires: this.config.expires }), options);
   }
 
   /**
@@ -183,13 +201,13 @@ export class ResultBackend {
    * stored). The one caller whose part completes the chord gets the ordered results (or the
    * `ChordError`) and runs the body; every other caller gets `complete: false`.
    */
-  async onChordPartReturn(taskId: string, state: State, result: unknown, request: TaskRequest): Promise<ChordProgress> {
+  async onChordPartReturn(taskId: string, state: State, result: unknown, request: TaskRequest, options: CallOptions = {}): Promise<ChordProgress> {
     this.#assertOpen();
     if (!request.group) throw new TypeError('onChordPartReturn needs request.group (the chord header id)');
     const adapter = this.#requireChords();
     const part: ChordPart = { groupId: request.group, groupIndex: request.groupIndex ?? null, taskId, status: state, result };
     // Not retried: a part recorded twice would be counted twice.
-    return adapter.onChordPartReturn!(part, { expires: this.config.expires });
+    return this.#run(() => adapter.onChordPartReturn!(part, { expires: this.config.expires }), options, false);
   }
 
   // ---- task messages -----------------------------------------------------------------------
@@ -198,10 +216,10 @@ export class ResultBackend {
    * The AMQP properties (`reply_to`, `correlation_id`) a task message for `taskId` must carry.
    * Over `rpc://` this declares the reply queue first, so the result has somewhere to go.
    */
-  async taskProperties(taskId: string): Promise<TaskProperties> {
+  async taskProperties(taskId: string, options: CallOptions = {}): Promise<TaskProperties> {
     this.#assertOpen();
     if (typeof taskId !== 'string' || taskId === '') throw new TypeError('taskId must be a non-empty string');
-    if (this.adapter.taskProperties) return this.#retry(() => this.adapter.taskProperties!(taskId));
+    if (this.adapter.taskProperties) return this.#run(() => this.adapter.taskProperties!(taskId), options);
     return { replyTo: defaultReplyTo(), correlationId: taskId };
   }
 
@@ -211,11 +229,12 @@ export class ResultBackend {
    * Deletes results older than `expires`, for stores that cannot expire entries by themselves
    * (SQL). Returns how many were removed; 0 where the store expires entries itself.
    */
-  async cleanup(): Promise<number> {
+  async cleanup(options: CallOptions = {}): Promise<number> {
     this.#assertOpen();
-    if (!this.adapter.cleanup || this.config.expires === null) return 0;
+    const cleanup = this.adapter.cleanup;
+    if (!cleanup || this.config.expires === null) return 0;
     const olderThan = new Date(Date.now() - this.config.expires * 1000);
-    return this.adapter.cleanup(olderThan);
+    return this.#run(() => cleanup.call(this.adapter, olderThan), options, false);
   }
 
   /** Ends every pending wait with `BackendClosedError` and closes the adapter's connections. */
@@ -223,7 +242,11 @@ export class ResultBackend {
     if (this.#closed) return;
     this.#closed = true;
     await this.#waiters.close();
-    await this.adapter.close();
+    try {
+      await this.adapter.close();
+    } catch (error) {
+      throw this.#wrap(error);
+    }
   }
 
   /** How many task ids are being waited on right now. */
@@ -260,8 +283,8 @@ export class ResultBackend {
 
   async #loadMany(ids: readonly string[]): Promise<(TaskMeta | null | Error)[]> {
     const adapter = this.adapter;
-    if (adapter.loadMany) return this.#retry(() => adapter.loadMany!(ids));
-    return Promise.all(ids.map((id) => this.#retry(() => adapter.load(id)).catch((error: unknown) => asError(error))));
+    if (adapter.loadMany) return this.#run(() => adapter.loadMany!(ids));
+    return Promise.all(ids.map((id) => this.#run(() => adapter.load(id)).catch((error: unknown) => asError(error))));
   }
 
   #groupStore() {
@@ -273,7 +296,7 @@ export class ResultBackend {
         this.#assertOpen();
         const save = this.#requireGroups().saveGroup!;
         const group: GroupMeta = { groupId, results: [...results], dateDone: new Date() };
-        await this.#retry(() => save.call(this.adapter, group, { expires: this.config.expires }));
+        await this.#run(() => save.call(this.adapter, group, { expires: this.config.expires }));
       },
       deleteGroup: (groupId: string) => this.deleteGroup(groupId),
     };
@@ -296,8 +319,85 @@ export class ResultBackend {
     return a;
   }
 
-  #retry<T>(operation: () => Promise<T>): Promise<T> {
-    return withRetry(operation, this.#isRetryable, this.config.retry);
+  /**
+   * Runs one adapter operation: retried under the policy (unless `retry` is false), bounded by
+   * the call's `timeout` and `signal`, and ending, when it fails, with a typed and scrubbed
+   * error from the adapter's `wrapError`.
+   */
+  async #run<T>(operation: () => Promise<T>, call: CallOptions = {}, retry = true): Promise<T> {
+    const { timeout, signal } = call;
+    if (signal?.aborted) throw abortError(signal);
+    const bounded = (timeout !== undefined && timeout !== Infinity) || signal !== undefined;
+    if (!bounded) {
+      try {
+        return await (retry ? withRetry(operation, this.#isRetryable, this.config.retry) : operation());
+      } catch (error) {
+        throw this.#wrap(error);
+      }
+    }
+    // The last failure of any attempt, for the TimeoutError to say why the call took so long.
+    let lastFailure: unknown;
+    const attempt = (): Promise<T> =>
+      operation().catch((error: unknown) => {
+        lastFailure = error;
+        throw error;
+      });
+    const stop = new AbortController();
+    const work = retry ? withRetry(attempt, this.#isRetryable, this.config.retry, stop.signal) : attempt();
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      let settled = false;
+      const settle = (finish: () => void): void => {
+        if (settled) return;
+        settled = true;
+        if (timer) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        // Ends the retry loop's sleep; an attempt already sent runs to its end unobserved.
+        stop.abort();
+        finish();
+      };
+      const onAbort = (): void => settle(() => reject(abortError(signal!)));
+      if (timeout !== undefined && timeout !== Infinity) {
+        timer = setTimeout(() => {
+          const failure = lastFailure === undefined ? undefined : this.#wrap(lastFailure);
+          settle(() => reject(timeoutError(`The ${this.adapter.name} backend did not answer`, timeout, failure)));
+        }, Math.max(0, timeout));
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      work.then(
+        (value) => settle(() => resolve(value)),
+        (error: unknown) => settle(() => reject(this.#wrap(error))),
+      );
+    });
+  }
+
+  #wrap(error: unknown): unknown {
+    return this.adapter.wrapError ? this.adapter.wrapError(error) : error;
+  }
+
+  // The push channel as core's waits see it: its failures typed and scrubbed like any other.
+  #typedChannel(open: () => PushChannel): PushChannel {
+    let channel: PushChannel;
+    try {
+      channel = open();
+    } catch (error) {
+      throw this.#wrap(error);
+    }
+    const wrap = (error: unknown): never => {
+      throw this.#wrap(error);
+    };
+    const typed = (error: Error | null | undefined): Error | null => (error ? (this.#wrap(error) as Error) : null);
+    return {
+      subscribe: (ids) => channel.subscribe(ids).catch(wrap),
+      unsubscribe: (ids) => channel.unsubscribe(ids).catch(wrap),
+      close: () => channel.close().catch(wrap),
+      get connectionError() {
+        return typed(channel.connectionError);
+      },
+      get safetyPollInterval() {
+        return channel.safetyPollInterval;
+      },
+    };
   }
 
   #assertOpen(): void {
@@ -315,6 +415,11 @@ function tracebackOf(error: unknown, options: StoreOptions): string | null {
   if (options.traceback !== undefined) return options.traceback;
   if (error instanceof RemoteTaskError) return error.traceback;
   return error instanceof Error ? (error.stack ?? null) : null;
+}
+
+// A signal aborted with one of our errors (a set's shared deadline) rejects with that error.
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof ResultkitError ? signal.reason : new AbortError(signal.reason);
 }
 
 function asError(error: unknown): Error {

@@ -16,20 +16,25 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: Required<RetryPolicy> = { maxRetries: 5, baseDelay: 10, maxDelay: 1000 };
 
-/** Runs `operation`, retrying while `isRetryable(error)` and the policy allows. */
+/**
+ * Runs `operation`, retrying while `isRetryable(error)` and the policy allows. Once `signal` is
+ * aborted no further attempt starts: the last error is thrown.
+ */
 export async function withRetry<T>(
   operation: () => Promise<T>,
   isRetryable: (error: unknown) => boolean,
   policy: Required<RetryPolicy>,
+  signal?: AbortSignal,
 ): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await operation();
     } catch (error) {
-      if (attempt >= policy.maxRetries || !isRetryable(error)) throw error;
+      if (attempt >= policy.maxRetries || !isRetryable(error) || signal?.aborted) throw error;
       // Full jitter: retries from many clients after one outage do not arrive in lockstep.
       const ceiling = Math.min(policy.maxDelay, policy.baseDelay * 2 ** attempt);
-      await sleep(Math.random() * ceiling);
+      await sleep(Math.random() * ceiling, undefined, signal ? { signal } : undefined).catch(() => {});
+      if (signal?.aborted) throw error;
     }
   }
 }

@@ -1,4 +1,5 @@
 import { formatDateDone, parseDateDone } from './date-done.js';
+import { describeValue } from './describe-value.js';
 import { DecodeError } from './errors.js';
 import { decodeException, encodeException } from './exception-codec.js';
 import { RemoteTaskError } from './remote-task-error.js';
@@ -80,12 +81,16 @@ function encodeStoredException(value: unknown): unknown {
  */
 export function fromDocument(value: unknown, taskId: string): TaskMeta {
   if (value === null || typeof value !== 'object' || Array.isArray(value) || value instanceof Uint8Array) {
-    throw new DecodeError(`A result document must be a map; got ${describe(value)} for task ${taskId}.`);
+    throw new DecodeError(`A result document must be a map; the one for task ${taskId} is ${describeValue(value)}.`);
   }
   const doc = value as Record<string, unknown>;
   const status = doc.status;
   if (typeof status !== 'string' || status === '') {
-    throw new DecodeError(`The result document for task ${taskId} has no status.`);
+    throw new DecodeError(
+      status === undefined
+        ? `The result document for task ${taskId} has no status.`
+        : `The status of the result document for task ${taskId} is ${describeValue(status)}, not a state name such as "SUCCESS".`,
+    );
   }
   const traceback = typeof doc.traceback === 'string' ? doc.traceback : null;
   const id = typeof doc.task_id === 'string' ? doc.task_id : taskId;
@@ -121,19 +126,13 @@ function readDate(value: unknown, taskId: string): Date | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
   if (typeof value === 'string') return parseDateDone(value);
-  throw new DecodeError(`date_done of task ${taskId} is neither a string nor null.`);
+  throw new DecodeError(`date_done of task ${taskId} is ${describeValue(value)}, not an ISO-8601 string or null.`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'a list';
-  if (value instanceof Uint8Array) return 'raw bytes';
-  return typeof value;
-}
 
 /** The exception of a meta in an exception state, or null. */
 export function metaException(meta: TaskMeta): RemoteTaskError | null {

@@ -180,9 +180,9 @@ describe('parseJson: malformed input', () => {
 
   it('refuses nesting deeper than maxDepth with a RangeError instead of overflowing the stack', () => {
     const deep = (depth: number, leaf: string) => '['.repeat(depth) + leaf + ']'.repeat(depth);
-    expect(parseJsonSlowPath(deep(10_000, '1'))).toBeInstanceOf(Array);
-    expect(() => parseJsonSlowPath(deep(10_001, '1'))).toThrow(RangeError);
-    expect(() => parseJson(deep(100_000, 'NaN'))).toThrow(/deeper than 10000 levels/);
+    expect(parseJsonSlowPath(deep(1_000, '1'))).toBeInstanceOf(Array);
+    expect(() => parseJsonSlowPath(deep(1_001, '1'))).toThrow(RangeError);
+    expect(() => parseJson(deep(100_000, 'NaN'))).toThrow(/deeper than 1000 levels/);
     expect(() => parseJson('{"a": {"b": [NaN]}}', { maxDepth: 2 })).toThrow(RangeError);
     expect(parseJson('{"a": {"b": NaN}}', { maxDepth: 2 })).toEqual({ a: { b: Number.NaN } });
   });

@@ -4,6 +4,7 @@ import {
   DecodeError,
   formatDateDone,
   fromDocument,
+  groupFromDocument,
   RemoteTaskError,
   stringifyPython,
   toDocument,
@@ -102,6 +103,20 @@ describe('documents of later Celery versions', () => {
     expect(() => fromDocument([1, 2], 'a')).toThrow(DecodeError);
     expect(() => fromDocument({ result: 1 }, 'a')).toThrow(DecodeError);
     expect(() => fromDocument({ status: 'SUCCESS', date_done: 12 }, 'a')).toThrow(DecodeError);
+  });
+
+  it('a malformed field is reported with what it holds, not as missing', () => {
+    expect(() => fromDocument({ status: 5 }, 'a')).toThrow('The status of the result document for task a is a number (5), not a state name');
+    expect(() => fromDocument({ status: '' }, 'a')).toThrow('is a string (""), not a state name');
+    expect(() => fromDocument({ result: 1 }, 'a')).toThrow('The result document for task a has no status.');
+    expect(() => fromDocument([1, 2], 'a')).toThrow('the one for task a is a list of 2 items');
+    expect(() => fromDocument({ status: 'SUCCESS', date_done: 12 }, 'a')).toThrow('date_done of task a is a number (12), not an ISO-8601 string or null');
+    expect(() => fromDocument({ status: 'FAILURE', result: { exc_type: 7 } }, 'a')).toThrow('exc_type of a stored exception is a number (7)');
+    expect(() => fromDocument({ status: 'FAILURE', result: { exc_type: 'E', exc_module: [] } }, 'a')).toThrow(
+      'exc_module of a stored exception is a list of 0 items, not a module name or null',
+    );
+    expect(() => fromDocument({ status: 'FAILURE', result: 'boom' }, 'a')).toThrow('this one is a string ("boom")');
+    expect(() => groupFromDocument({ result: 'x' }, 'g')).toThrow('its result is a string ("x")');
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * The allow-list: the only globals whose *call* in a pickle turns into a real value. The
  * decision is made on two strings (module and name) and produces a tag; nothing is imported,
- * looked up or called, whatever the strings say. Every other call becomes an inert
- * `PickledObject`, or a `DecodeError` with `strict: true`.
+ * looked up or called, whatever the strings say. In strict mode (the default) a pickle that
+ * names any other global is a `DecodeError`; with `strict: false` a call of one becomes an
+ * inert `PickledObject`.
  */
 
 export type GlobalKind =
@@ -145,4 +146,28 @@ export function classifyGlobal(
   if (isListedException(module, name)) return 'exception';
   if (isException?.(module, name) === true) return 'exception';
   return undefined;
+}
+
+/**
+ * Globals Celery's pickles name without calling them, so strict mode must let them be named:
+ * the base class of protocol 0-1's `copyreg._reconstructor(cls, object, None)`, the factory of
+ * a `defaultdict(list)`, and the backend class a pickled GroupResult carries as the first
+ * argument of `unpickle_backend(cls, args, kwargs)`. A call of one is still not on the list.
+ */
+const NAMED_ONLY = new Set([
+  'builtins.object', 'builtins.list', 'builtins.dict', 'builtins.set', 'builtins.tuple', 'builtins.int',
+  'builtins.float', 'builtins.str', 'builtins.bytes', 'builtins.bool',
+]);
+const CELERY_BACKEND_MODULE = /^celery\.backends\.[a-z_]+$/;
+const CELERY_BACKEND_CLASS = /^[A-Za-z]+Backend$/;
+
+/** Whether strict mode lets a pickle name `module.name` at all (GLOBAL, STACK_GLOBAL, INST). */
+export function isAllowedGlobal(
+  module: string,
+  name: string,
+  isException?: (module: string, name: string) => boolean,
+): boolean {
+  if (classifyGlobal(module, name, isException) !== undefined) return true;
+  if (NAMED_ONLY.has(`${module}.${name}`)) return true;
+  return CELERY_BACKEND_MODULE.test(module) && CELERY_BACKEND_CLASS.test(name);
 }

@@ -22,7 +22,7 @@ export function createPickleSerializer(options: PickleSerializerOptions = {}): S
     style: options.style ?? 'python',
     arraysAsTuples: options.arraysAsTuples ?? false,
   };
-  const loadOptions: LoadOptions = { strict: options.strict ?? false, isException: options.isException };
+  const loadOptions: LoadOptions = { strict: options.strict ?? true, isException: options.isException };
   return {
     name: 'pickle',
     contentType: 'application/x-python-serialize',
@@ -44,6 +44,6 @@ export function createPickleSerializer(options: PickleSerializerOptions = {}): S
 
 /**
  * kombu's pickle serializer with its defaults: protocol 4 (kombu's `PICKLE_PROTOCOL`),
- * CPython's exact bytes, inert `PickledObject`s for globals outside the allow-list.
+ * CPython's exact bytes, strict reading (a global outside the allow-list is a `DecodeError`).
  */
 export const pickle: Serializer = createPickleSerializer();

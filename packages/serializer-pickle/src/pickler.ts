@@ -12,7 +12,7 @@
  * - `simple` writes the memo-free encoding of the wire-format spec §4.4: no memo, no frames,
  *   tuples as MARK...TUPLE, lists and dicts as MARK...APPENDS/SETITEMS.
  */
-import { PyDate, PyDecimal, PyTime, PyUUID, RemoteTaskError } from '@resultkit/core';
+import { MAX_NESTING_DEPTH, nestingTooDeepMessage, PyDate, PyDecimal, PyTime, PyUUID, RemoteTaskError } from '@resultkit/core';
 
 import { dateState, datetimeState, timeState } from './datetimes.js';
 import { PickleOutput } from './framer.js';
@@ -33,8 +33,6 @@ export interface DumpOptions {
 
 /** Python's `_BATCHSIZE` for APPENDS, SETITEMS and ADDITEMS. */
 const BATCH_SIZE = 1000;
-/** How deeply containers may nest; CPython's own pickler stops near its recursion limit of 1000 too. */
-const MAX_DEPTH = 1000;
 
 /** Encodes `value` as a pickle. Throws TypeError for values it cannot represent and for cycles. */
 export function dumps(value: unknown, options: DumpOptions = {}): Uint8Array {
@@ -223,7 +221,8 @@ class Pickler {
 
   #enter(value: object): void {
     if (this.#active.has(value)) throw new TypeError('Cannot pickle a value that contains itself (a cycle).');
-    if (++this.#depth > MAX_DEPTH) throw new RangeError(`Cannot pickle values nested more than ${MAX_DEPTH} deep.`);
+    // The limit every serializer shares; CPython's own pickler stops near it too.
+    if (++this.#depth > MAX_NESTING_DEPTH) throw new RangeError(nestingTooDeepMessage('The value'));
     this.#active.add(value);
   }
 

@@ -7,15 +7,16 @@
  * - allow-listed calls → `RemoteTaskError`, `PyUUID`, `PickledAsyncResult`, ...
  * - anything else that was called → `PickledObject`; a bare global → `PickledGlobal`
  *
- * The walk is iterative (an explicit stack of frames), so nesting depth is limited only by
- * memory, never by the JavaScript call stack. Every node is converted once and the result kept
+ * The walk is iterative (an explicit stack of frames), so it never overflows the JavaScript
+ * call stack; nesting deeper than `MAX_NESTING_DEPTH`, the limit every serializer shares, is
+ * a `DecodeError`. Every node is converted once and the result kept
  * on it, so values shared through the memo stay shared, and a pickle that references the same
  * list 2^60 times costs no more than one that references it twice. Cycles are supported through
  * arrays, objects, Maps, Sets and `PickledObject`s (they exist before their contents are
  * converted); a cycle through a value that can only be built from finished parts (an exception
  * or a Celery result) is a `DecodeError`, since no such value can contain itself.
  */
-import { DecodeError, RemoteTaskError } from '@resultkit/core';
+import { DecodeError, MAX_NESTING_DEPTH, nestingTooDeepMessage, RemoteTaskError } from '@resultkit/core';
 
 import type { Budget } from './budget.js';
 import { uuidFromCall } from './known-values.js';
@@ -90,6 +91,9 @@ function push(walk: Walk, frame: Frame): typeof PUSHED {
 function visit(node: unknown, walk: Walk): unknown {
   if (!(node instanceof PyNode)) return node;
   if (node.phase === DONE) return node.out;
+  // Each frame is one open container (or call) above this node. A shared value is measured
+  // where it is first reached.
+  if (walk.frames.length >= MAX_NESTING_DEPTH) throw new DecodeError(nestingTooDeepMessage('The pickle'));
   if (node.phase === BUILDING) throw new DecodeError('Corrupt pickle: an exception or a Celery result contains itself.');
   if (node instanceof PyList || node instanceof PyTuple) {
     const items = node.items;

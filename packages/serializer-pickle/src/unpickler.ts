@@ -5,7 +5,8 @@
  * REDUCE/NEWOBJ/BUILD opcodes call whatever GLOBAL found: that is why loading a pickle can run
  * arbitrary code. This reader runs the same machine with those opcodes disarmed: GLOBAL makes
  * an inert `(module, name)` marker, and a call on a marker becomes a value only when the names
- * are on the allow-list (`allow-list.ts`); otherwise it is recorded as a `PickledObject`.
+ * are on the allow-list (`allow-list.ts`). In strict mode (the default) a global outside the
+ * list is refused as soon as it is named; otherwise its call is recorded as a `PickledObject`.
  *
  * Hardening, so that hostile bytes cost at most time and memory proportional to their length:
  * - the reader is one loop (no recursion), and so is the reviver that builds the result;
@@ -22,7 +23,7 @@
  */
 import { DecodeError } from '@resultkit/core';
 
-import { classifyGlobal, normalizeModule, type GlobalKind } from './allow-list.js';
+import { classifyGlobal, isAllowedGlobal, normalizeModule, type GlobalKind } from './allow-list.js';
 import { Budget } from './budget.js';
 import { ByteReader } from './byte-reader.js';
 import { decodeLong, parseDecimalInteger } from './integers.js';
@@ -34,9 +35,11 @@ import { decodeLatin1, decodeQuotedString, decodeRawUnicodeEscape, decodeUtf8Ran
 
 export interface LoadOptions {
   /**
-   * Refuse, with a `DecodeError` naming the global, any call (REDUCE, NEWOBJ, OBJ, INST) of a
-   * global that is not on the allow-list, instead of decoding it to an inert `PickledObject`.
-   * Default false.
+   * Refuse, with a `DecodeError` naming it, any global (GLOBAL, STACK_GLOBAL, INST) that is not
+   * on the allow-list, the moment the pickle names it; nothing is imported or executed either
+   * way. Default true: hostile bytes can then only produce a `DecodeError`. `false` reads a call
+   * of such a global as an inert `PickledObject` (and a bare one as a `PickledGlobal`), for
+   * pickles of your own classes that you want to inspect as data.
    */
   strict?: boolean;
   /**
@@ -61,6 +64,7 @@ export function loads(data: Uint8Array, options: LoadOptions = {}): unknown {
 class Unpickler {
   readonly #in: ByteReader;
   readonly #options: LoadOptions;
+  readonly #strict: boolean;
   readonly #budget: Budget;
   #stack: unknown[] = [];
   // MARK saves the current stack here and starts a new one, as Python 3's unpickler does.
@@ -76,7 +80,25 @@ class Unpickler {
   constructor(data: Uint8Array, options: LoadOptions, budget: Budget) {
     this.#in = new ByteReader(data);
     this.#options = options;
+    this.#strict = options.strict ?? true;
     this.#budget = budget;
+  }
+
+  /** The global `module.name`, refused in strict mode unless it is on the allow-list. */
+  #global(module: string, name: string): PyGlobal {
+    const global = new PyGlobal(normalizeModule(module), name);
+    if (this.#strict) {
+      // Classifying reads both names, which the memo can make long and reuse many times.
+      this.#budget.charge(1 + module.length + name.length);
+      if (!isAllowedGlobal(global.module, global.name, this.#options.isException)) {
+        throw new DecodeError(
+          `Refusing the pickle: it names ${global.qualifiedName} (opcode at offset ${this.#at}), which is not on the ` +
+            `allow-list, and strict mode is on. Nothing was imported or executed. To read it as an inert ` +
+            `PickledObject, pass strict: false.`,
+        );
+      }
+    }
+    return global;
   }
 
   #fail(message: string): never {
@@ -381,14 +403,14 @@ class Unpickler {
         case Op.GLOBAL: {
           const module = this.#text(input.line('GLOBAL module'), 'GLOBAL');
           const name = this.#text(input.line('GLOBAL name'), 'GLOBAL');
-          this.#push(new PyGlobal(normalizeModule(module), name));
+          this.#push(this.#global(module, name));
           break;
         }
         case Op.STACK_GLOBAL: {
           const name = this.#pop();
           const module = this.#pop();
           if (typeof module !== 'string' || typeof name !== 'string') this.#fail('STACK_GLOBAL needs two strings');
-          this.#push(new PyGlobal(normalizeModule(module), name));
+          this.#push(this.#global(module, name));
           break;
         }
         case Op.REDUCE: {
@@ -420,8 +442,8 @@ class Unpickler {
         case Op.INST: {
           const module = this.#text(input.line('INST module'), 'INST');
           const name = this.#text(input.line('INST name'), 'INST');
-          const args = this.#popMark();
-          this.#push(this.#call(new PyGlobal(normalizeModule(module), name), args, null));
+          const global = this.#global(module, name);
+          this.#push(this.#call(global, this.#popMark(), null));
           break;
         }
         case Op.BUILD: {
@@ -490,7 +512,7 @@ class Unpickler {
    */
   #call(callee: unknown, args: readonly unknown[], kwargs: PyDict | null, argsNode: PyTuple | PyList | null = null): unknown {
     if (!(callee instanceof PyGlobal)) {
-      if (this.#options.strict) this.#fail('strict mode refuses to call something that is not a global');
+      if (this.#strict) this.#fail('strict mode refuses to call something that is not a global');
       return new PyCall(callee, undefined, args, kwargs, argsNode);
     }
     // Classifying reads both names, which the memo can make long and reuse many times.
@@ -540,7 +562,7 @@ class Unpickler {
   }
 
   #unlisted(callee: PyGlobal, args: readonly unknown[], kwargs: PyDict | null, argsNode: PyTuple | PyList | null = null): PyCall {
-    if (this.#options.strict) {
+    if (this.#strict) {
       throw new DecodeError(
         `Refusing to decode a call of ${callee.qualifiedName} (opcode at offset ${this.#at}): it is not on the ` +
           `allow-list and strict mode is on. Nothing was executed.`,

@@ -234,12 +234,13 @@ describe('what CPython writes, we read', () => {
     }
   });
 
-  test('classes outside the allow-list stay inert PickledObjects with their state', () => {
+  test('classes outside the allow-list are refused, or with strict: false stay inert PickledObjects with their state', () => {
     for (const protocol of protocols) {
-      const custom = loads(unhex(python.produced.custom?.[protocol] ?? '')) as PickledObject;
+      expect(() => loads(unhex(python.produced.custom?.[protocol] ?? ''))).toThrow(/__main__\.Custom/);
+      const custom = loads(unhex(python.produced.custom?.[protocol] ?? ''), { strict: false }) as PickledObject;
       expect(custom).toBeInstanceOf(PickledObject);
       expect([custom.module, custom.name, custom.args, custom.state]).toEqual(['__main__', 'Custom', [], { a: 1, b: [2, 'three'] }]);
-      const complex = loads(unhex(python.produced.complex?.[protocol] ?? '')) as PickledObject;
+      const complex = loads(unhex(python.produced.complex?.[protocol] ?? ''), { strict: false }) as PickledObject;
       expect([complex.module, complex.name, complex.args]).toEqual(['builtins', 'complex', [1, 2]]);
     }
   });

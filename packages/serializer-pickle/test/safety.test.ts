@@ -1,7 +1,7 @@
 /**
  * The classic pickle attacks: each would run a command (create a file) in CPython's
- * `pickle.loads`. Here each decodes to inert data, or to a `DecodeError` in strict mode, and
- * the file never appears.
+ * `pickle.loads`. Here each is a `DecodeError` naming the global (strict mode, the default), or
+ * inert data with `strict: false`, and the file never appears.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -59,13 +59,13 @@ function le32(n: number): number[] {
   return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff];
 }
 
-describe('pickle attacks are decoded as data, never executed', () => {
+describe('pickle attacks are refused (or, with strict: false, decoded as data), never executed', () => {
   let counter = 0;
   for (const [name, make] of Object.entries(attacks)) {
     it(name, () => {
       const file = join(dir, `pwned-${counter++}`);
       const { data, callee } = make(file);
-      const value = loads(data);
+      const value = loads(data, { strict: false });
       expect(existsSync(file)).toBe(false);
       expect(value).toBeInstanceOf(PickledObject);
       const object = value as PickledObject;
@@ -75,7 +75,7 @@ describe('pickle attacks are decoded as data, never executed', () => {
 
       let error: unknown;
       try {
-        loads(data, { strict: true });
+        loads(data); // strict, the default
       } catch (caught) {
         error = caught;
       }
@@ -86,7 +86,7 @@ describe('pickle attacks are decoded as data, never executed', () => {
   }
 
   it('getattr on a global only names an attribute: the result is an inert PickledGlobal', () => {
-    expect(loads(pk('cbuiltins\ngetattr\n(cos\npath\nVjoin\ntR.'))).toEqual(new PickledGlobal('os', 'path.join'));
+    expect(loads(pk('cbuiltins\ngetattr\n(cos\npath\nVjoin\ntR.'), { strict: false })).toEqual(new PickledGlobal('os', 'path.join'));
   });
 
   it.skipIf(PYTHON_DISABLED)('the os.system payload is live: CPython creates the file, we do not', () => {
@@ -101,7 +101,7 @@ describe('pickle attacks are decoded as data, never executed', () => {
       throw new Error(`Cannot run ${PYTHON} to show the payload is live (RESULTKIT_NO_PYTHON=1 skips this): ${String(error)}`);
     }
     expect(existsSync(theirs)).toBe(true);
-    loads(attacks['os.system, protocol 0']?.(ours).data as Uint8Array);
+    expect(() => loads(attacks['os.system, protocol 0']?.(ours).data as Uint8Array)).toThrow(DecodeError);
     expect(existsSync(ours)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { DecodeError, PyUUID, RemoteTaskError } from '@resultkit/core';
+import { DecodeError, MAX_NESTING_DEPTH, PyUUID, RemoteTaskError } from '@resultkit/core';
 import { describe, expect, it } from 'vitest';
 
 import { dumps, loads, PickledAsyncResult, PickledGlobal, PickledGroupResult, PickledObject, PyTimedelta } from '../src/index.js';
@@ -61,9 +61,9 @@ describe('protocol 0 and 1 (text opcodes)', () => {
   });
 
   it('builds INST and OBJ calls as data', () => {
-    const inst = loads(pk('(I1\nI2\nimymod\nThing\n.')) as PickledObject;
+    const inst = loads(pk('(I1\nI2\nimymod\nThing\n.'), { strict: false }) as PickledObject;
     expect([inst.module, inst.name, inst.args]).toEqual(['mymod', 'Thing', [1, 2]]);
-    const obj = loads(pk('(cmymod\nThing\nI3\no.')) as PickledObject;
+    const obj = loads(pk('(cmymod\nThing\nI3\no.'), { strict: false }) as PickledObject;
     expect([obj.module, obj.name, obj.args]).toEqual(['mymod', 'Thing', [3]]);
     // Python 2 names of Python 3 modules are mapped, as Python 3's unpickler does.
     const error = loads(pk('cexceptions\nValueError\n(S\'x\'\ntR.')) as RemoteTaskError;
@@ -158,6 +158,7 @@ describe('the shapes of decoded values', () => {
   it('records everything a call outside the allow-list would have done', () => {
     const value = loads(
       pk(PROTO4, su('app.models'), su('Thing'), 0x93, 'K', 1, 0x85, 'R', '}', su('x'), 'K', 2, 's', 'b', '.'),
+      { strict: false },
     ) as PickledObject;
     expect(value).toBeInstanceOf(PickledObject);
     expect([value.module, value.name, value.args, value.state, value.items, value.entries]).toEqual([
@@ -165,6 +166,7 @@ describe('the shapes of decoded values', () => {
     ]);
     const withItems = loads(
       pk(PROTO4, su('app'), su('MyList'), 0x93, ')', 'R', 'K', 1, 'a', su('k'), 'K', 2, 's', '.'),
+      { strict: false },
     ) as PickledObject;
     expect([withItems.items, withItems.entries]).toEqual([[1], { k: 2 }]);
   });
@@ -203,7 +205,8 @@ describe('the shapes of decoded values', () => {
 
   it('lets isException extend the exception allow-list', () => {
     const data = pk(PROTO4, su('myapp.errors'), su('Boom'), 0x93, su('x'), 0x85, 'R', '.');
-    expect(loads(data)).toBeInstanceOf(PickledObject);
+    expect(() => loads(data)).toThrow(/myapp\.errors\.Boom/);
+    expect(loads(data, { strict: false })).toBeInstanceOf(PickledObject);
     const error = loads(data, { isException: (module) => module.startsWith('myapp.') }) as RemoteTaskError;
     expect(error).toBeInstanceOf(RemoteTaskError);
     expect([error.excType, error.excModule, error.excArgs, error.message]).toEqual(['Boom', 'myapp.errors', ['x'], 'x']);
@@ -240,17 +243,22 @@ describe('cycles, sharing and size', () => {
     }
   });
 
-  it('decodes 200,000 nested lists without exhausting the call stack', () => {
-    const depth = 200_000;
-    // 200,000 EMPTY_LISTs, then 199,999 APPENDs each putting a list into the one below it.
-    const data = pk(PROTO4, ']'.repeat(depth), 'a'.repeat(depth - 1), '.');
-    let value = loads(data) as unknown[];
-    let levels = 0;
+  // `depth` EMPTY_LISTs, then depth - 1 APPENDs each putting a list into the one below it.
+  const nested = (depth: number): Uint8Array => pk(PROTO4, ']'.repeat(depth), 'a'.repeat(depth - 1), '.');
+
+  it('reads lists nested as deep as the limit every serializer shares', () => {
+    let value = loads(nested(MAX_NESTING_DEPTH)) as unknown[];
+    let levels = 1;
     while (value.length > 0) {
       value = value[0] as unknown[];
       levels++;
     }
-    expect(levels).toBe(depth - 1);
+    expect(levels).toBe(MAX_NESTING_DEPTH);
+  });
+
+  it('refuses deeper nesting with a DecodeError, even 200,000 levels, without exhausting the call stack', () => {
+    expect(decodeError(() => loads(nested(MAX_NESTING_DEPTH + 1))).message).toMatch(/nested more than 1000 levels/);
+    expect(decodeError(() => loads(nested(200_000))).message).toMatch(/nested more than 1000 levels/);
   });
 });
 
@@ -285,7 +293,7 @@ describe('decompression bombs: reuse through the memo cannot multiply the work',
 
   it('shares one big argument tuple between 20,000 recorded calls instead of copying it', () => {
     const started = performance.now();
-    const objects = loads(bomb(pk(su('app'), su('Thing'), 0x93, 0x94, bigTuple), [0x68, 0, 0x68, 1, 0x52])) as PickledObject[];
+    const objects = loads(bomb(pk(su('app'), su('Thing'), 0x93, 0x94, bigTuple), [0x68, 0, 0x68, 1, 0x52]), { strict: false }) as PickledObject[];
     expect(performance.now() - started).toBeLessThan(3000);
     expect(objects).toHaveLength(calls);
     expect(objects[0]?.args).toHaveLength(50_000);
@@ -400,11 +408,31 @@ describe('time zones', () => {
     const unknownZone = pk(PROTO4, state, su('zoneinfo'), su('ZoneInfo._unpickle'), 0x93, su('Nowhere/Atlantis'), 'K', 1, 0x86, 'R', 0x86, 'R', '.');
     expect(loads(unknownZone)).toEqual(new Date('2024-07-02T03:04:05Z'));
     const unknownTzinfo = pk(PROTO4, state, su('dateutil.tz'), su('tzlocal'), 0x93, ')', 'R', 0x86, 'R', '.');
-    expect(loads(unknownTzinfo)).toEqual(new Date('2024-07-02T03:04:05Z'));
+    expect(loads(unknownTzinfo, { strict: false })).toEqual(new Date('2024-07-02T03:04:05Z'));
   });
 });
 
 describe('strict mode', () => {
+  it('is the default: a SUCCESS value that names posix.system is a DecodeError naming it, not a PickledObject', () => {
+    const data = pk('\x80\x02cposix\nsystem\nX', [2, 0, 0, 0], 'ls\x85R.');
+    expect(decodeError(() => loads(data)).message).toMatch(/names posix\.system .*Nothing was imported or executed/);
+    expect(loads(data, { strict: false })).toBeInstanceOf(PickledObject);
+  });
+
+  it('refuses a bare global outside the allow-list too, the moment it is named', () => {
+    expect(decodeError(() => loads(pk(PROTO4, su('os'), su('system'), 0x93, '.'))).message).toMatch(/os\.system/);
+    expect(decodeError(() => loads(pk('cos\nsystem\n.'))).message).toMatch(/offset 0/);
+  });
+
+  it('lets a pickle name what Celery names without calling it: backends, base classes, factories', () => {
+    const backend = pk(PROTO4, su('celery.backends.base'), su('unpickle_backend'), 0x93, su('celery.backends.redis'), su('RedisBackend'), 0x93, ')', '}', 0x87, 'R', '.');
+    expect(loads(backend)).toBeInstanceOf(PickledObject);
+    const factory = pk(PROTO4, su('collections'), su('defaultdict'), 0x93, su('builtins'), su('list'), 0x93, 0x85, 'R', '.');
+    expect(loads(factory)).toEqual({});
+    // Named is not called: a call of one of them is still refused.
+    expect(() => loads(pk(PROTO4, su('builtins'), su('list'), 0x93, ')', 'R', '.'))).toThrow(/builtins\.list/);
+  });
+
   it('refuses calls of globals outside the allow-list, naming them', () => {
     const data = pk(PROTO4, su('app.models'), su('Thing'), 0x93, ')', 'R', '.');
     expect(decodeError(() => loads(data, { strict: true })).message).toMatch(/app\.models\.Thing/);
@@ -422,6 +450,7 @@ describe('strict mode', () => {
   });
 
   it('decodes a UTF-8 module name', () => {
-    expect(loads(pk(PROTO4, 0x8c, 3, utf8('mö'), su('X'), 0x93, '.'))).toEqual(new PickledGlobal('mö', 'X'));
+    expect(loads(pk(PROTO4, 0x8c, 3, utf8('mö'), su('X'), 0x93, '.'), { strict: false })).toEqual(new PickledGlobal('mö', 'X'));
+    expect(() => loads(pk(PROTO4, 0x8c, 3, utf8('mö'), su('X'), 0x93, '.'))).toThrow(/mö\.X/);
   });
 });

@@ -4,6 +4,8 @@
  * `sqlite.ts`) turn the user's pool or database handle into it.
  */
 
+import { asBuffer } from '@resultkit/core';
+
 /** A row as the driver returns it: column name to value. */
 export type Row = Record<string, unknown>;
 
@@ -32,12 +34,7 @@ export interface SqlExecutor {
   readonly owned: boolean;
 }
 
-/** Drivers bind `Buffer`s as binary; `Uint8Array`s are wrapped without copying. */
-export function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
 /** Parameters as every driver binds them: bytes as Buffer, undefined as NULL. */
 export function bindable(params: readonly unknown[]): unknown[] {
-  return params.map((value) => (value === undefined ? null : value instanceof Uint8Array ? toBuffer(value) : value));
+  return params.map((value) => (value === undefined ? null : value instanceof Uint8Array ? asBuffer(value) : value));
 }

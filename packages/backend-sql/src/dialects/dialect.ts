@@ -1,3 +1,4 @@
+import type { FailureKind } from '@resultkit/core';
 /**
  * What differs between PostgreSQL, MySQL/MariaDB and SQLite, behind one small interface: DDL
  * and introspection, the upsert, reads, deletes, cleanup batches, timestamps and which errors
@@ -222,18 +223,17 @@ export abstract class Dialect {
 
   /** True for errors worth retrying: the connection was lost or refused, a lock or deadlock. */
   abstract isRetryable(error: unknown): boolean;
-}
 
-/** Node's socket errors that mean "try again": common to every networked driver. */
-export const RETRYABLE_SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTCONN']);
+  /**
+   * True when the server refused the configuration itself: a wrong user or password, an unknown
+   * database, TLS it does not speak, a file that cannot be opened. Retrying does not help.
+   */
+  abstract isRefusal(error: unknown): boolean;
 
-/** The error and its causes (drivers and pools wrap errors), outermost first, at most 5 deep. */
-export function errorChain(error: unknown): Record<string, unknown>[] {
-  const chain: Record<string, unknown>[] = [];
-  let current: unknown = error;
-  while (current && typeof current === 'object' && chain.length < 5) {
-    chain.push(current as Record<string, unknown>);
-    current = (current as { cause?: unknown }).cause;
+  /** How a failure of this database reaches the user (see core's `backendError`). */
+  failureKind(error: unknown): FailureKind {
+    if (this.isRefusal(error)) return 'configuration';
+    if (this.isRetryable(error)) return 'unavailable';
+    return 'operation';
   }
-  return chain;
 }

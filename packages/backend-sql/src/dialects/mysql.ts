@@ -6,9 +6,10 @@
  * PostgreSQL. Tables created here do exactly the same on MariaDB, and use LONGBLOB and MEDIUMTEXT, which Celery reads and writes the same way; on a
  * table Celery created, a value over the column's size is refused before it is sent.
  */
+import { TimeoutError, errorChain, isTlsFailure, TRANSIENT_SOCKET_CODES } from '@resultkit/core';
 import type { SqlExecutor } from '../clients/executor.js';
 import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../tables.js';
-import { Dialect, errorChain, RETRYABLE_SOCKET_CODES, type TableKind, type UpsertOptions } from './dialect.js';
+import { Dialect, type TableKind, type UpsertOptions } from './dialect.js';
 
 const TYPES: Record<string, string> = {
   task_id: 'VARCHAR(155)',
@@ -40,6 +41,17 @@ const RETRYABLE_CODES = new Set([
 ]);
 /** The same by number (2006 gone away, 2013 lost during query, 1053 shutdown, 1040 too many, 1205 lock wait, 1213 deadlock). */
 const RETRYABLE_ERRNOS = new Set([2002, 2003, 2006, 2013, 1053, 1040, 1205, 1213, 4031]);
+
+/** A refused login, an unknown database, TLS the server does not offer. */
+const REFUSED_CODES = new Set([
+  'ER_ACCESS_DENIED_ERROR',
+  'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
+  'ER_DBACCESS_DENIED_ERROR',
+  'ER_BAD_DB_ERROR',
+  'ER_NOT_SUPPORTED_AUTH_MODE',
+  'HANDSHAKE_NO_SSL_SUPPORT',
+  'AUTH_SWITCH_PLUGIN_ERROR',
+]);
 
 const LOCK_TIMEOUT_SECONDS = 30;
 
@@ -118,7 +130,12 @@ export class MysqlDialect extends Dialect {
     return this.exec.withConnection(async (connection) => {
       const name = `resultkit:schema:${this.qualified(this.tables.task)}`.slice(0, 64);
       const [got] = await connection.query(`SELECT GET_LOCK(?, ${LOCK_TIMEOUT_SECONDS}) AS got`, [name]);
-      if (Number(got?.got) !== 1) throw new Error(`Timed out after ${LOCK_TIMEOUT_SECONDS} s waiting for the schema lock ${name}.`);
+      if (Number(got?.got) !== 1) {
+        throw new TimeoutError(
+          `Timed out after ${LOCK_TIMEOUT_SECONDS} s waiting for the schema lock ${name}: another process is creating the tables. ` +
+            `Try again, or create the tables beforehand and pass createTables: false.`,
+        );
+      }
       try {
         return await work(connection);
       } finally {
@@ -226,10 +243,17 @@ export class MysqlDialect extends Dialect {
 
   // ---- errors -------------------------------------------------------------------------------
 
+  isRefusal(error: unknown): boolean {
+    return errorChain(error).some((e) => {
+      const code = typeof e.code === 'string' ? e.code : '';
+      return REFUSED_CODES.has(code) || isTlsFailure(e);
+    });
+  }
+
   isRetryable(error: unknown): boolean {
     return errorChain(error).some((e) => {
       const code = typeof e.code === 'string' ? e.code : '';
-      if (RETRYABLE_SOCKET_CODES.has(code) || RETRYABLE_CODES.has(code)) return true;
+      if (TRANSIENT_SOCKET_CODES.has(code) || RETRYABLE_CODES.has(code)) return true;
       return typeof e.errno === 'number' && RETRYABLE_ERRNOS.has(e.errno) && code !== '';
     });
   }

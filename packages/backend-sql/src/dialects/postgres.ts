@@ -5,7 +5,8 @@
  */
 import type { SqlExecutor } from '../clients/executor.js';
 import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../tables.js';
-import { Dialect, errorChain, RETRYABLE_SOCKET_CODES, type TableKind, type UpsertOptions } from './dialect.js';
+import { errorChain, isTlsFailure, TRANSIENT_SOCKET_CODES } from '@resultkit/core';
+import { Dialect, type TableKind, type UpsertOptions } from './dialect.js';
 
 const TYPES: Record<string, string> = {
   task_id: 'VARCHAR(155)',
@@ -27,6 +28,10 @@ const TYPES: Record<string, string> = {
 /** SQLSTATE classes and codes worth retrying: connection exceptions, shutdowns, too many connections, deadlocks. */
 const RETRYABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '40001', '40P01', '55P03']);
 /** What node-postgres and pg-pool say (they set no code) when a connection breaks or cannot be made. */
+/** SQLSTATEs of a refused login (28xxx) or an unknown database (3D000). */
+const REFUSED_SQLSTATES = /^(28|3D000$)/;
+/** What node-postgres says (with no code) when TLS was asked of a server that does not offer it. */
+const REFUSED_MESSAGES = /does not support SSL connections/i;
 const RETRYABLE_MESSAGES = /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed|server closed the connection unexpectedly/i;
 
 export class PostgresDialect extends Dialect {
@@ -162,10 +167,17 @@ export class PostgresDialect extends Dialect {
 
   // ---- errors -------------------------------------------------------------------------------
 
+  isRefusal(error: unknown): boolean {
+    return errorChain(error).some((e) => {
+      const code = typeof e.code === 'string' ? e.code : '';
+      return REFUSED_SQLSTATES.test(code) || isTlsFailure(e) || (!code && typeof e.message === 'string' && REFUSED_MESSAGES.test(e.message));
+    });
+  }
+
   isRetryable(error: unknown): boolean {
     return errorChain(error).some((e) => {
       const code = typeof e.code === 'string' ? e.code : '';
-      if (RETRYABLE_SOCKET_CODES.has(code) || RETRYABLE_SQLSTATES.has(code) || code.startsWith('08')) return true;
+      if (TRANSIENT_SOCKET_CODES.has(code) || RETRYABLE_SQLSTATES.has(code) || code.startsWith('08')) return true;
       return !code && typeof e.message === 'string' && RETRYABLE_MESSAGES.test(e.message);
     });
   }

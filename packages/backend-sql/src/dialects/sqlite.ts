@@ -3,9 +3,10 @@
  * `YYYY-MM-DD HH:MM:SS.ffffff`, exactly as SQLAlchemy stores a DateTime, so text comparison
  * orders it and cleanup compares strings. SQLite does not enforce VARCHAR lengths.
  */
+import { errorChain } from '@resultkit/core';
 import type { SqlExecutor } from '../clients/executor.js';
 import { dateDoneIndexName, type ColumnInfo, type TableShape, type TaskColumn } from '../tables.js';
-import { Dialect, errorChain, type TableKind, type UpsertOptions } from './dialect.js';
+import { Dialect, type TableKind, type UpsertOptions } from './dialect.js';
 
 const TYPES: Record<string, string> = {
   task_id: 'VARCHAR(155)',
@@ -118,6 +119,11 @@ export class SqliteDialect extends Dialect {
   }
 
   // ---- errors -------------------------------------------------------------------------------
+
+  isRefusal(error: unknown): boolean {
+    // The file or its directory cannot be opened, or is not a database: the URL must change.
+    return errorChain(error).some((e) => typeof e.code === 'string' && /^SQLITE_(CANTOPEN|NOTADB|PERM|AUTH)/.test(e.code));
+  }
 
   isRetryable(error: unknown): boolean {
     // Another process holds the write lock past the busy timeout: worth another try.

@@ -1,5 +1,3 @@
-import type { BackendOptions } from '../backend-options.js';
-import type { Codec } from '../codec/codec.js';
 import type { RemoteTaskError } from '../remote-task-error.js';
 import type { ResultTuple } from '../result-tuple.js';
 import type { TaskMeta } from '../task-meta.js';
@@ -29,7 +27,7 @@ export interface AdapterCapabilities {
   sharedReads: boolean;
 }
 
-export interface StoreOptions {
+export interface AdapterStoreOptions {
   /** Seconds until the stored entry may disappear; null keeps it forever. */
   expires: number | null;
   /** The request of the task whose state is stored, when the worker gave one (RPC publishes to its `replyTo`). */
@@ -72,6 +70,15 @@ export interface PushListener {
    * subscribed id again (one batched read) and resolves what is ready.
    */
   resync(): void;
+  /**
+   * Push cannot deliver for now (the connection is lost, or the store turned out unable to
+   * push, as PostgreSQL behind a transaction-mode pooler): core polls every pending id, with
+   * each wait's `interval` and the usual backoff, until `pushRestored`. A channel never polls
+   * by itself.
+   */
+  pushUnavailable(): void;
+  /** Push delivers again: core stops polling and reads every pending id once, as for `resync`. */
+  pushRestored(): void;
 }
 
 /** A subscription to state changes. Subscribe first, then read once: nothing is missed. */
@@ -80,6 +87,17 @@ export interface PushChannel {
   subscribe(taskIds: readonly string[]): Promise<void>;
   unsubscribe(taskIds: readonly string[]): Promise<void>;
   close(): Promise<void>;
+  /**
+   * While the channel cannot reach the server, the last error it got (typed and scrubbed by
+   * core through `BackendAdapter.wrapError`); null or undefined while it is connected. A wait
+   * that times out names it.
+   */
+  readonly connectionError?: Error | null;
+  /**
+   * Milliseconds between reads of every pending id while push works, for stores where some
+   * writers do not push (Python Celery does not NOTIFY on PostgreSQL). Unset: no such reads.
+   */
+  readonly safetyPollInterval?: number;
 }
 
 /**
@@ -96,23 +114,23 @@ export interface BackendAdapter {
   readonly capabilities: AdapterCapabilities;
 
   /** Stores a state change. With `preservesSuccess`, a write over a stored SUCCESS is dropped. */
-  store(meta: TaskMeta, options: StoreOptions): Promise<void>;
+  store(meta: TaskMeta, options: AdapterStoreOptions): Promise<void>;
   /** The stored meta, or null when nothing is stored for the id. */
   load(taskId: string): Promise<TaskMeta | null>;
   /** Reads many ids in one round trip; each entry is a meta, null, or the error decoding it raised. */
   loadMany?(taskIds: readonly string[]): Promise<(TaskMeta | null | Error)[]>;
   remove(taskId: string): Promise<void>;
 
-  saveGroup?(group: GroupMeta, options: StoreOptions): Promise<void>;
+  saveGroup?(group: GroupMeta, options: AdapterStoreOptions): Promise<void>;
   loadGroup?(groupId: string): Promise<GroupMeta | null>;
   removeGroup?(groupId: string): Promise<void>;
 
   /** Chords (Celery's `set_chord_size`): records how many header parts complete the chord. */
-  setChordSize?(groupId: string, size: number, options: StoreOptions): Promise<void>;
+  setChordSize?(groupId: string, size: number, options: AdapterStoreOptions): Promise<void>;
   /** Chords (`Task.add_to_chord`): one more part will report. */
-  addToChord?(groupId: string, options: StoreOptions): Promise<void>;
+  addToChord?(groupId: string, options: AdapterStoreOptions): Promise<void>;
   /** Chords (`on_chord_part_return`): records one finished part, atomically, and says whether the chord is complete. */
-  onChordPartReturn?(part: ChordPart, options: StoreOptions): Promise<ChordProgress>;
+  onChordPartReturn?(part: ChordPart, options: AdapterStoreOptions): Promise<ChordProgress>;
 
   /** Opens the push channel (lazily, once per backend). Required when `capabilities.push`. */
   openPush?(listener: PushListener): PushChannel;
@@ -130,22 +148,14 @@ export interface BackendAdapter {
   /** True for errors worth retrying (connection lost, timeouts); core retries those under its policy. */
   isRetryable?(error: unknown): boolean;
 
+  /**
+   * Turns a failure of this adapter's driver into one of core's typed errors
+   * (`BackendUnavailableError`, `ConfigurationError`, `BackendOperationError`) whose `cause` is
+   * a scrubbed copy (`backendError` and `scrubError` do both); core's own errors come back
+   * unchanged. Core calls it on every failure an operation ends with, after retries, so no
+   * driver error (and no password in one) reaches the user.
+   */
+  wrapError?(error: unknown): Error;
+
   close(): Promise<void>;
-}
-
-/** Options every adapter receives, already resolved by core. */
-export interface AdapterContext {
-  codec: Codec;
-  /** Seconds results live; null keeps them forever. */
-  expires: number | null;
-  /** Everything the user passed to `createBackend`, including the adapter's own options. */
-  options: Readonly<BackendOptions>;
-}
-
-/** What an adapter package exports as `resultkitAdapter`, for `createBackend` to load it by URL. */
-export interface AdapterFactory {
-  readonly specificationVersion: 'v1';
-  /** URL schemes this package handles, without `://`: `redis`, `rediss`, `sentinel`. */
-  readonly schemes: readonly string[];
-  create(url: string, context: AdapterContext): BackendAdapter | Promise<BackendAdapter>;
 }

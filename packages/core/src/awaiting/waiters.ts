@@ -1,5 +1,5 @@
 import type { PushChannel } from '../adapter/contract.js';
-import { AbortError, BackendClosedError, ResultkitError, TimeoutError } from '../errors.js';
+import { AbortError, BackendClosedError, ResultkitError, timeoutError } from '../errors.js';
 import { READY_STATES } from '../states.js';
 import { onSignalAbort } from './shared-abort.js';
 import type { TaskMeta } from '../task-meta.js';
@@ -47,6 +47,10 @@ export class Waiters {
   #polling = false;
   // A waiter arrived during a poll: read again right after it instead of after the delay.
   #pollAgain = false;
+  // Push: the channel said it cannot deliver for now, so pending ids are polled meanwhile.
+  #pushDown = false;
+  // The error of the last poll, while polls fail: a wait that times out names it.
+  #pollFailure: unknown = null;
 
   constructor(options: { loadMany: LoadMany; openPush: ((waiters: Waiters) => PushChannel) | null }) {
     this.#loadMany = options.loadMany;
@@ -80,7 +84,7 @@ export class Waiters {
         maxInterval: options.maxInterval ?? DEFAULT_MAX_POLL_INTERVAL,
       };
       if (timeout !== undefined && timeout !== Infinity) {
-        timer = setTimeout(() => settle(() => reject(new TimeoutError())), Math.max(0, timeout));
+        timer = setTimeout(() => settle(() => reject(this.#timeoutError(timeout))), Math.max(0, timeout));
       }
       if (signal) stopListening = onSignalAbort(signal, () => settle(() => reject(abortError(signal))));
       this.#addWaiter(taskId, waiter);
@@ -122,7 +126,7 @@ export class Waiters {
     let entry = this.#entries.get(taskId);
     if (entry) {
       entry.waiters.add(waiter);
-      if (!this.#openPush) this.#wakePolling(waiter.interval);
+      if (this.#pollsForWaits()) this.#wakePolling(waiter.interval);
       return;
     }
     entry = { waiters: new Set([waiter]) };
@@ -135,6 +139,8 @@ export class Waiters {
       }
       this.#toSubscribe.add(taskId);
       this.#scheduleFlush();
+      // Subscribed all the same, so push takes over again the moment it is restored.
+      if (this.#pushDown) this.#wakePolling(waiter.interval);
     } else {
       this.#wakePolling(waiter.interval);
     }
@@ -146,14 +152,11 @@ export class Waiters {
     entry.waiters.delete(waiter);
     if (entry.waiters.size > 0) return;
     this.#entries.delete(taskId);
-    if (this.#openPush) {
-      if (!this.#toSubscribe.delete(taskId)) {
-        this.#toUnsubscribe.add(taskId);
-        this.#scheduleFlush();
-      }
-    } else if (this.#entries.size === 0) {
-      this.#stopPolling();
+    if (this.#openPush && !this.#toSubscribe.delete(taskId)) {
+      this.#toUnsubscribe.add(taskId);
+      this.#scheduleFlush();
     }
+    if (this.#entries.size === 0) this.#stopPolling();
   }
 
   // Subscriptions and unsubscriptions made in the same tick go to the server as one batch:
@@ -195,6 +198,41 @@ export class Waiters {
       return;
     }
     await this.#readAndDeliver(subscribe);
+    this.#scheduleSafetyPoll();
+  }
+
+  /** The push channel cannot deliver for now: poll every pending id until it can. */
+  pushUnavailable(): void {
+    if (this.#closed || this.#pushDown) return;
+    this.#pushDown = true;
+    let interval = DEFAULT_POLL_INTERVAL;
+    for (const entry of this.#entries.values()) for (const w of entry.waiters) interval = Math.min(interval, w.interval);
+    this.#pollDelay = interval;
+    this.#stopPolling();
+    if (this.#entries.size) this.#wakePolling(interval);
+  }
+
+  /** The push channel delivers again: stop polling, and read once what may have been missed. */
+  pushRestored(): void {
+    if (this.#closed || !this.#pushDown) return;
+    this.#pushDown = false;
+    this.#pollFailure = null;
+    this.#stopPolling();
+    this.resync();
+    this.#scheduleSafetyPoll();
+  }
+
+  // Waits are served by polling: the store has no push, or push is down for now.
+  #pollsForWaits(): boolean {
+    return !this.#openPush || this.#pushDown;
+  }
+
+  // While push works, a channel may ask for a slow steady read of every pending id anyway, for
+  // writers that do not push (see PushChannel.safetyPollInterval).
+  #scheduleSafetyPoll(): void {
+    const every = this.#channel?.safetyPollInterval;
+    if (!every || this.#pushDown || this.#pollTimer || this.#polling || this.#closed || !this.#entries.size) return;
+    this.#pollTimer = setTimeout(() => void this.#pollOnce(), every);
   }
 
   async #readAndDeliver(ids: readonly string[]): Promise<void> {
@@ -239,19 +277,32 @@ export class Waiters {
     const ids = [...this.#entries.keys()];
     try {
       const metas = await this.#loadMany(ids);
+      this.#pollFailure = null;
       ids.forEach((id, i) => this.deliver(id, metas[i] ?? null));
-    } catch {
+    } catch (error) {
       // A failed poll (connection lost) is retried on the next tick until each wait's timeout.
+      this.#pollFailure = error;
     } finally {
       this.#polling = false;
     }
     if (!this.#entries.size || this.#closed) return;
+    if (!this.#pollsForWaits()) {
+      this.#scheduleSafetyPoll();
+      return;
+    }
     let maxInterval = DEFAULT_MAX_POLL_INTERVAL;
     for (const entry of this.#entries.values()) for (const w of entry.waiters) maxInterval = Math.min(maxInterval, w.maxInterval);
     const delay = this.#pollAgain ? 0 : this.#pollDelay;
     this.#pollAgain = false;
     this.#pollDelay = this.#entries.size < before ? this.#pollDelay : Math.min(maxInterval, Math.ceil(this.#pollDelay * 1.5));
     this.#pollTimer = setTimeout(() => void this.#pollOnce(), delay);
+  }
+
+  // What failed while the wait ran (the polls' reads, or the push channel's connection), so
+  // that a wait on an unreachable server does not look like a slow task.
+  #timeoutError(timeout: number): Error {
+    const failure = (this.#openPush ? this.#channel?.connectionError : null) ?? this.#pollFailure;
+    return timeoutError('The result was not ready', timeout, failure);
   }
 
   #stopPolling(): void {

@@ -60,8 +60,11 @@ export class Codec {
   /** Encodes a document; throws `ValueTooLargeError` before anything is sent. */
   encode(value: unknown): Uint8Array {
     let bytes: Uint8Array;
+    // Compressed output may be far smaller than the serializer's, so only an uncompressed
+    // value can be refused by the serializer while it is being written.
+    const maxSize = this.compressor ? undefined : this.maxSize;
     try {
-      bytes = this.serializer.encode(value);
+      bytes = this.serializer.encode(value, { maxSize });
     } catch (error) {
       if (error instanceof ResultkitError) throw error;
       throw new EncodeError(`The ${this.serializer.name} serializer cannot encode this value: ${messageOf(error)}`, {
@@ -100,7 +103,7 @@ export class Codec {
     if (method) {
       const compressor = this.registry.findCompressor(method);
       if (!compressor) {
-        throw new DecodeError(`The value is compressed with ${method}, which is not registered; install its @resultkit/compress-* package.`);
+        throw new DecodeError(`The value is compressed with ${method}, which is not registered; register its compressor (the "compressors" option) to read it.`);
       }
       try {
         payload = compressor.decompress(payload);
@@ -109,7 +112,7 @@ export class Codec {
       }
     }
     if (type === 'application/data') return payload;
-    if (type === 'application/text') return new TextDecoder().decode(payload);
+    if (type === 'application/text') return decodeText(payload);
     const serializer = this.registry.findSerializer(type);
     if (!serializer) {
       throw new DecodeError(`No serializer is registered for content type ${type}; install and register it.`);
@@ -120,6 +123,18 @@ export class Codec {
       if (error instanceof ResultkitError) throw error;
       throw new DecodeError(`Stored bytes are not valid ${serializer.name}: ${messageOf(error)}`, { cause: error });
     }
+  }
+}
+
+// Fatal: kombu decodes raw text with Python's strict 'utf-8' codec, and a replacement
+// character would change the value without a word.
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+function decodeText(payload: Uint8Array): string {
+  try {
+    return textDecoder.decode(payload);
+  } catch (error) {
+    throw new DecodeError(`The stored text is not valid UTF-8: ${messageOf(error)}`, { cause: error });
   }
 }
 

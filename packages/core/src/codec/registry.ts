@@ -1,3 +1,4 @@
+import { compressorPackageFor, serializerPackageFor } from '../adapter-packages.js';
 import { ConfigurationError } from '../errors.js';
 import type { Compressor } from './compressor.js';
 import type { Serializer } from './serializer.js';
@@ -13,7 +14,7 @@ const KOMBU_CONTENT_TYPES: Record<string, string> = {
 
 /**
  * Serializers and compressors by name, alias and content type. Packages such as
- * `@resultkit/serializer-msgpack` export their codec; `createBackend` registers it on the
+ * `@resultkit/serializer-pickle` export their codec; `createBackend` registers it on the
  * backend's registry (importing the package by name when it is not registered yet).
  */
 export class CodecRegistry {
@@ -52,7 +53,7 @@ export class CodecRegistry {
     const found = this.findSerializer(nameOrContentType);
     if (!found) {
       throw new ConfigurationError(
-        `Unknown serializer "${nameOrContentType}". Install and register it, e.g. @resultkit/serializer-${nameOrContentType}.`,
+        `Unknown serializer "${nameOrContentType}". ${installHint('serializer', nameOrContentType, 'serializers')}`,
       );
     }
     return found;
@@ -62,7 +63,7 @@ export class CodecRegistry {
     const found = this.findCompressor(nameOrContentType);
     if (!found) {
       throw new ConfigurationError(
-        `Unknown compression "${nameOrContentType}". Install and register it, e.g. @resultkit/compress-${nameOrContentType}.`,
+        `Unknown compression "${nameOrContentType}". ${installHint('compressor', nameOrContentType, 'compressors')}`,
       );
     }
     return found;
@@ -80,4 +81,10 @@ export class CodecRegistry {
     if (nameOrContentType.includes('/')) return nameOrContentType.toLowerCase();
     throw new ConfigurationError(`Unknown serializer "${nameOrContentType}" in accept.`);
   }
+}
+
+// Names a package only when one exists: no message sends a user to install something that does not.
+function installHint(kind: 'serializer' | 'compressor', name: string, option: string): string {
+  const packageName = kind === 'serializer' ? serializerPackageFor(name) : compressorPackageFor(name);
+  return packageName ? `Install ${packageName} (createBackend registers it), or pass it in "${option}".` : `Pass its codec in "${option}".`;
 }

@@ -11,7 +11,18 @@ export interface Serializer {
   readonly contentType: string;
   /** kombu's content encoding: `utf-8` for text formats, `binary` otherwise. */
   readonly contentEncoding: 'utf-8' | 'binary';
-  encode(value: unknown): Uint8Array;
+  /**
+   * `options.maxSize`, when given, is the most bytes the codec will store: a serializer may
+   * throw `ValueTooLargeError` as soon as it knows its output will not fit, instead of finishing
+   * work that is thrown away. Ignoring it is correct too: the codec checks the size afterwards.
+   */
+  encode(value: unknown, options?: EncodeOptions): Uint8Array;
   /** Throws on malformed input; the codec wraps whatever it throws in a `DecodeError`. */
   decode(data: Uint8Array): unknown;
+}
+
+/** What the codec tells a serializer about the value it is about to encode. */
+export interface EncodeOptions {
+  /** The largest output, in bytes, that will be accepted. */
+  maxSize?: number;
 }

@@ -1,23 +1,22 @@
+import type { AdapterContext, AdapterFactory } from '../backend-options.js';
 import type {
   AdapterCapabilities,
-  AdapterContext,
-  AdapterFactory,
   BackendAdapter,
   GroupMeta,
   PushChannel,
   PushListener,
-  StoreOptions,
+  AdapterStoreOptions,
 } from '../adapter/contract.js';
 import type { Codec } from '../codec/codec.js';
+import { decodeStoredMeta, decodeStoredMetaOrError, isStoredSuccess } from '../adapter/stored-document.js';
+import { CeleryKeys } from '../celery-keys.js';
 import { ConfigurationError } from '../errors.js';
 import { groupFromDocument, groupToDocument } from '../group-document.js';
-import { states } from '../states.js';
-import { fromDocument, toDocument, type TaskMeta } from '../task-meta.js';
+import { toDocument, type TaskMeta } from '../task-meta.js';
 import { acquireMemoryStore, releaseMemoryStore, type MemoryStore } from './memory-store.js';
 
-/** Key names are Celery's Redis keys, so the memory backend is a faithful stand-in for Redis. */
-export const TASK_KEY_PREFIX = 'celery-task-meta-';
-export const GROUP_KEY_PREFIX = 'celery-taskset-meta-';
+// Key names are Celery's Redis keys, so the memory backend is a faithful stand-in for Redis.
+const keys = new CeleryKeys();
 
 /**
  * `memory://[name]`: an embedded backend for tests, demos and single-process apps. It stores
@@ -51,52 +50,47 @@ export class MemoryAdapter implements BackendAdapter {
     }
   }
 
-  async store(meta: TaskMeta, options: StoreOptions): Promise<void> {
-    const key = TASK_KEY_PREFIX + meta.taskId;
+  async store(meta: TaskMeta, options: AdapterStoreOptions): Promise<void> {
+    const key = keys.task(meta.taskId);
     const bytes = this.#codec.encode(toDocument(meta));
     // Read and write happen in one synchronous step, so the "SUCCESS is final" rule cannot race.
     const current = this.memory.get(key);
-    if (current && this.#storedStatus(current) === states.SUCCESS) return;
+    if (current && isStoredSuccess(this.#codec, current)) return;
     this.memory.set(key, bytes, ttl(options));
     this.memory.publish(key, bytes);
   }
 
   async load(taskId: string): Promise<TaskMeta | null> {
-    const bytes = this.memory.get(TASK_KEY_PREFIX + taskId);
-    return bytes ? this.#decode(bytes, taskId) : null;
+    const bytes = this.memory.get(keys.task(taskId));
+    return bytes ? decodeStoredMeta(this.#codec, bytes, taskId) : null;
   }
 
   async loadMany(taskIds: readonly string[]): Promise<(TaskMeta | null | Error)[]> {
     return taskIds.map((id) => {
-      const bytes = this.memory.get(TASK_KEY_PREFIX + id);
-      if (!bytes) return null;
-      try {
-        return this.#decode(bytes, id);
-      } catch (error) {
-        return error as Error;
-      }
+      const bytes = this.memory.get(keys.task(id));
+      return bytes ? decodeStoredMetaOrError(this.#codec, bytes, id) : null;
     });
   }
 
   async remove(taskId: string): Promise<void> {
-    this.memory.delete(TASK_KEY_PREFIX + taskId);
+    this.memory.delete(keys.task(taskId));
   }
 
-  async saveGroup(group: GroupMeta, options: StoreOptions): Promise<void> {
-    const key = GROUP_KEY_PREFIX + group.groupId;
+  async saveGroup(group: GroupMeta, options: AdapterStoreOptions): Promise<void> {
+    const key = keys.group(group.groupId);
     const bytes = this.#codec.encode(groupToDocument(group));
     this.memory.set(key, bytes, ttl(options));
     this.memory.publish(key, bytes);
   }
 
   async loadGroup(groupId: string): Promise<GroupMeta | null> {
-    const bytes = this.memory.get(GROUP_KEY_PREFIX + groupId);
+    const bytes = this.memory.get(keys.group(groupId));
     if (!bytes) return null;
     return groupFromDocument(this.#codec.decode(bytes), groupId);
   }
 
   async removeGroup(groupId: string): Promise<void> {
-    this.memory.delete(GROUP_KEY_PREFIX + groupId);
+    this.memory.delete(keys.group(groupId));
   }
 
   openPush(listener: PushListener): PushChannel {
@@ -106,17 +100,9 @@ export class MemoryAdapter implements BackendAdapter {
       subscribe: async (taskIds) => {
         for (const id of taskIds) {
           if (subscriptions.has(id)) continue;
-          const deliver = (bytes: Uint8Array): void => {
-            let meta: TaskMeta | Error;
-            try {
-              meta = this.#decode(bytes, id);
-            } catch (error) {
-              meta = error as Error;
-            }
-            listener.message(id, meta);
-          };
+          const deliver = (bytes: Uint8Array): void => listener.message(id, decodeStoredMetaOrError(this.#codec, bytes, id));
           subscriptions.set(id, deliver);
-          store.subscribe(TASK_KEY_PREFIX + id, deliver);
+          store.subscribe(keys.task(id), deliver);
         }
       },
       unsubscribe: async (taskIds) => {
@@ -124,11 +110,11 @@ export class MemoryAdapter implements BackendAdapter {
           const deliver = subscriptions.get(id);
           if (!deliver) continue;
           subscriptions.delete(id);
-          store.unsubscribe(TASK_KEY_PREFIX + id, deliver);
+          store.unsubscribe(keys.task(id), deliver);
         }
       },
       close: async () => {
-        for (const [id, deliver] of subscriptions) store.unsubscribe(TASK_KEY_PREFIX + id, deliver);
+        for (const [id, deliver] of subscriptions) store.unsubscribe(keys.task(id), deliver);
         subscriptions.clear();
       },
     };
@@ -139,22 +125,9 @@ export class MemoryAdapter implements BackendAdapter {
     this.#closed = true;
     releaseMemoryStore(this.memory);
   }
-
-  #decode(bytes: Uint8Array, taskId: string): TaskMeta {
-    return fromDocument(this.#codec.decode(bytes), taskId);
-  }
-
-  #storedStatus(bytes: Uint8Array): unknown {
-    try {
-      return (this.#codec.decode(bytes) as { status?: unknown } | null)?.status;
-    } catch {
-      // An unreadable stored value is overwritten: it cannot be a SUCCESS anyone could read.
-      return undefined;
-    }
-  }
 }
 
-function ttl(options: StoreOptions): number | null {
+function ttl(options: AdapterStoreOptions): number | null {
   return options.expires === null || options.expires <= 0 ? null : options.expires * 1000;
 }
 

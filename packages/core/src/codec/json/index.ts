@@ -1,5 +1,5 @@
 export { parseJson, type ParseJsonOptions } from './json-reader.js';
-export { stringifyPython, type StringifyPythonOptions } from './python-json-writer.js';
+export { stringifyPython, encodePythonJson, type StringifyPythonOptions, type EncodePythonJsonOptions } from './python-json-writer.js';
 export { PyFloat, formatPythonFloat } from './python-float.js';
 export {
   encodeKombuType,

@@ -6,15 +6,14 @@
  * below; every other text (nearly all of them) goes through `JSON.parse`, which is faster than
  * any parser written in JavaScript.
  */
+import { MAX_NESTING_DEPTH } from '../nesting.js';
 import { PyFloat } from './python-float.js';
 
 export interface ParseJsonOptions {
   /**
-   * Deepest nesting of arrays and objects accepted; deeper input throws a `RangeError`. The
-   * parser itself keeps its stack on the heap, but whatever walks the result next (a reviver,
-   * a writer, your code) usually recurses. Python cannot write documents deeper than about
-   * 1,000 (its recursion limit). Only the slow path applies it: `JSON.parse` has no such option.
-   * Default 10,000.
+   * Deepest nesting of arrays and objects accepted; deeper input throws a `RangeError`.
+   * Default `MAX_NESTING_DEPTH` (1,000), the limit every serializer applies on read and write
+   * (see `nesting.ts`): a deeper document could be read but never written again.
    */
   maxDepth?: number;
   /**
@@ -25,7 +24,6 @@ export interface ParseJsonOptions {
   preserveFloats?: boolean;
 }
 
-const DEFAULT_MAX_DEPTH = 10_000;
 
 const TAB = 0x09;
 const LF = 0x0a;
@@ -100,6 +98,42 @@ function mayHoldPythonOnlyTokens(text: string): boolean {
 const isDigit = (c: number): boolean => c >= ZERO && c <= NINE;
 
 /**
+ * Whether `value`, fresh from `JSON.parse`, nests arrays and objects deeper than `maxDepth`.
+ * `JSON.parse` has no depth limit, so the fast path asks this afterwards (and the slow parser
+ * then throws, naming the position). Each level costs two characters, so a text no longer than
+ * `2 * maxDepth` is let through without a look, which covers most results. Walking the parsed
+ * value visits only its containers and costs a fraction of what scanning the text would.
+ */
+function nestsDeeperThan(value: unknown, textLength: number, maxDepth: number): boolean {
+  if (textLength <= 2 * maxDepth || typeof value !== 'object' || value === null) return false;
+  const pending: object[] = [value];
+  const depths: number[] = [1];
+  for (let container = pending.pop(); container !== undefined; container = pending.pop()) {
+    const depth = depths.pop() as number;
+    if (depth > maxDepth) return true;
+    if (Array.isArray(container)) {
+      for (let i = 0; i < container.length; i++) {
+        const child: unknown = container[i];
+        if (typeof child === 'object' && child !== null) {
+          pending.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    } else {
+      // for...in: JSON.parse makes plain objects, and an inherited key can only overestimate.
+      for (const key in container) {
+        const child: unknown = (container as Record<string, unknown>)[key];
+        if (typeof child === 'object' && child !== null) {
+          pending.push(child);
+          depths.push(depth + 1);
+        }
+      }
+    }
+  }
+  return false;
+}
+
+/**
  * Parses `text` as Python's JSON. Integers outside the safe range (±(2^53 - 1)) come back as
  * `bigint`, all others as `number`. Throws a `SyntaxError` naming the position of the first
  * error, or a `RangeError` for nesting deeper than `maxDepth` or an integer longer than Python
@@ -107,14 +141,18 @@ const isDigit = (c: number): boolean => c >= ZERO && c <= NINE;
  */
 export function parseJson(text: string, options?: ParseJsonOptions): unknown {
   if (options?.preserveFloats || mayHoldPythonOnlyTokens(text)) return parseJsonSlowPath(text, options);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (error) {
     // V8's messages do not always say where the error is; ours do. The slow parser accepts a
     // superset of JSON, so it throws on the same input (the original is rethrown otherwise).
     parseJsonSlowPath(text, options);
     throw error;
   }
+  // Too deep: the slow parser throws the RangeError, with the position.
+  if (nestsDeeperThan(value, text.length, options?.maxDepth ?? MAX_NESTING_DEPTH)) return parseJsonSlowPath(text, options);
+  return value;
 }
 
 /**
@@ -122,7 +160,7 @@ export function parseJson(text: string, options?: ParseJsonOptions): unknown {
  * tests and benchmarks; `parseJson` uses it whenever it is needed.
  */
 export function parseJsonSlowPath(text: string, options?: ParseJsonOptions): unknown {
-  return new PythonJsonParser(text, options?.maxDepth ?? DEFAULT_MAX_DEPTH, options?.preserveFloats ?? false).parse();
+  return new PythonJsonParser(text, options?.maxDepth ?? MAX_NESTING_DEPTH, options?.preserveFloats ?? false).parse();
 }
 
 /**

@@ -2,11 +2,12 @@
  * kombu's `json` serializer, the Celery default: what Redis values, RPC bodies and
  * extended-result columns hold unless `result_serializer` says otherwise.
  */
-import { Buffer } from 'node:buffer';
+import { Buffer, isUtf8 } from 'node:buffer';
+import { DecodeError } from '../../errors.js';
 import type { Serializer } from '../serializer.js';
 import { parseJson } from './json-reader.js';
 import { reviveKombuTypes, type KombuDialect } from './kombu-types.js';
-import { stringifyPython } from './python-json-writer.js';
+import { encodePythonJson } from './python-json-writer.js';
 
 export interface JsonSerializerOptions {
   /**
@@ -28,13 +29,17 @@ export function createJsonSerializer(options: JsonSerializerOptions = {}): Seria
     name: 'json',
     contentType: 'application/json',
     contentEncoding: 'utf-8',
-    encode(value: unknown): Uint8Array {
-      // The text is pure ASCII (Python's ensure_ascii), so latin1 gives the same bytes as
-      // UTF-8 without the cost of encoding.
-      return Buffer.from(stringifyPython(value, writeOptions), 'latin1');
+    encode(value, options): Uint8Array {
+      return encodePythonJson(value, { ...writeOptions, maxSize: options?.maxSize });
     },
     decode(data: Uint8Array): unknown {
-      const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
+      const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+      // toString would replace each invalid sequence with U+FFFD and the value would change
+      // silently; Python's json refuses such bytes. isUtf8 is native and far faster than parsing.
+      if (!isUtf8(bytes)) {
+        throw new DecodeError('The stored JSON is not valid UTF-8; nothing was decoded (a reader must not guess what it said).');
+      }
+      const text = bytes.toString('utf8');
       const value = parseJson(text, readOptions);
       // Envelopes can only be there if their key is; most documents skip the walk entirely.
       // (A key spelled with escapes, `"\u005f_type__"`, is missed: Python never writes one.)

@@ -53,8 +53,7 @@ export function encodeKombuType(value: object, dialect: KombuDialect): string | 
       );
     }
     const buffer = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    // Like kombu: text when the bytes decode as (strict) UTF-8, base64 otherwise.
-    return isUtf8(buffer) ? envelope('bytes', buffer.toString('utf8')) : envelope('base64', buffer.toString('base64'));
+    return kombuBytesType(buffer) === 'bytes' ? envelope('bytes', buffer.toString('utf8')) : envelope('base64', buffer.toString('base64'));
   }
   if (value instanceof PyDecimal) return modern ? envelope('decimal', value.value) : value.value;
   if (value instanceof PyUUID) return modern ? envelope('uuid', { hex: value.hex }) : value.toString();
@@ -62,6 +61,11 @@ export function encodeKombuType(value: object, dialect: KombuDialect): string | 
   if (value instanceof PyDate) return modern ? envelope('date', value.iso) : `${value.iso}T00:00:00`;
   if (value instanceof PyTime) return modern ? envelope('time', value.iso) : value.iso;
   return undefined;
+}
+
+/** kombu's envelope type for bytes: text when they decode as (strict) UTF-8, base64 otherwise. */
+export function kombuBytesType(bytes: Uint8Array): 'bytes' | 'base64' {
+  return isUtf8(bytes) ? 'bytes' : 'base64';
 }
 
 type Decoder = (value: unknown) => unknown;
