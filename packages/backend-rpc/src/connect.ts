@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
-import { BackendClosedError, BackendUnavailableError, ConfigurationError, ResultkitError } from '@resultkit/core';
+import { BackendClosedError, ResultkitError, backendError, scrubError } from '@resultkit/core';
 import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
-import { scrub, type BrokerAddress } from './url.js';
+import type { BrokerAddress } from './url.js';
 
 /** One live connection and its two channels: one publishes (results, sync markers), one consumes. */
 export interface Channels {
@@ -113,7 +113,7 @@ export class AmqpSession {
         throw error;
       }
       connection.on('error', (error: Error) => {
-        this.lastError = this.#scrubError(error);
+        this.lastError = scrubError(error, address.secrets);
       });
       const publisher = confirmPublish ? await connection.createConfirmChannel() : await connection.createChannel();
       const consumer = await connection.createChannel();
@@ -122,7 +122,7 @@ export class AmqpSession {
       model.on('close', () => this.#lost(channels));
       for (const channel of [publisher, consumer]) {
         channel.on('error', (error: Error) => {
-          this.lastError = this.#scrubError(error);
+          this.lastError = scrubError(error, address.secrets);
         });
         channel.on('close', () => {
           if (this.#live === channels) model.close().catch(() => {});
@@ -170,10 +170,6 @@ export class AmqpSession {
     // A lost broker alone does not keep a finished program alive; pending waits have their own timers.
     this.#reconnectTimer.unref();
   }
-
-  #scrubError(error: Error): Error {
-    return scrubInPlace(error, this.#options.address.secrets);
-  }
 }
 
 // amqplib writes each message to the socket on its own. The socket is amqplib's internal
@@ -195,28 +191,15 @@ function coalescer(model: ChannelModel): () => void {
 }
 
 /**
- * What a failure of amqplib means to the caller, as one of core's errors, with the cause
- * attached and the password scrubbed from both. Refused credentials or vhost are a
- * `ConfigurationError` (retrying cannot help); everything else a `BackendUnavailableError`,
- * which core retries under its policy.
+ * What a failure of amqplib means to the caller, as one of core's errors, with a scrubbed copy
+ * of it as the cause. Refused credentials or vhost are a `ConfigurationError` (retrying cannot
+ * help); everything else a `BackendUnavailableError`, which core retries under its policy.
  */
 export function toTypedError(error: unknown, address: BrokerAddress): ResultkitError {
   if (error instanceof ResultkitError) return error;
-  const cause = error instanceof Error ? scrubInPlace(error, address.secrets) : new Error(scrub(String(error), address.secrets));
-  const detail = cause.message;
-  if (/ACCESS[-_]REFUSED|\b403\b/.test(detail)) {
-    return new ConfigurationError(`The broker at ${address.redacted} refused the username or password: ${detail}`, { cause });
-  }
-  if (/NOT[-_]ALLOWED|\b530\b/.test(detail)) {
-    return new ConfigurationError(`The broker at ${address.redacted} refused the virtual host: ${detail}`, { cause });
-  }
-  return new BackendUnavailableError(`The AMQP broker at ${address.redacted} is unavailable: ${detail}`, { cause });
-}
-
-// amqplib's messages and stacks can quote what it was given; the password never leaves here.
-function scrubInPlace(error: Error, secrets: readonly string[]): Error {
-  if (!secrets.length) return error;
-  error.message = scrub(error.message, secrets);
-  if (error.stack) error.stack = scrub(error.stack, secrets);
-  return error;
+  const init = { target: `The AMQP broker at ${address.redacted}`, error, secrets: address.secrets };
+  const detail = error instanceof Error ? error.message : String(error);
+  if (/ACCESS[-_]REFUSED|\b403\b/.test(detail)) return backendError('configuration', { ...init, advice: 'Check the username or password of the broker URL.' });
+  if (/NOT[-_]ALLOWED|\b530\b/.test(detail)) return backendError('configuration', { ...init, advice: 'Check the virtual host of the broker URL and the user\u2019s permissions on it.' });
+  return backendError('unavailable', init);
 }

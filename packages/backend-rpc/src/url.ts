@@ -1,4 +1,4 @@
-import { ConfigurationError, redactUrl } from '@resultkit/core';
+import { ConfigurationError, Secrets, redactUrl, scrubError } from '@resultkit/core';
 import type { Options } from 'amqplib';
 
 /**
@@ -20,8 +20,8 @@ export interface BrokerAddress {
   tls: boolean;
   /** The URL with its password replaced by `***`. */
   redacted: string;
-  /** Strings to scrub from every error message (the password, raw and URL-encoded). */
-  secrets: string[];
+  /** What to scrub from every error it reports (the password, raw and URL-encoded). */
+  secrets: Secrets;
 }
 
 const SCHEMES: Record<string, { tls: boolean; port: number }> = {
@@ -44,7 +44,9 @@ export function parseBrokerUrl(brokerUrl: string): BrokerAddress {
   try {
     url = new URL(brokerUrl);
   } catch (error) {
-    throw new ConfigurationError(`Not a broker URL: ${redacted}. Expected amqp://user:password@host:5672//`, { cause: scrubbed(error, brokerUrl) });
+    throw new ConfigurationError(`Not a broker URL: ${redacted}. Expected amqp://user:password@host:5672//`, {
+      cause: scrubError(error, Secrets.fromUrl(brokerUrl, brokerUrl)),
+    });
   }
   const scheme = url.protocol.slice(0, -1).toLowerCase();
   const kind = SCHEMES[scheme];
@@ -68,8 +70,7 @@ export function parseBrokerUrl(brokerUrl: string): BrokerAddress {
     else if (key === 'frame_max' || key === 'frameMax') connect.frameMax = numberParam(key, value, redacted);
     else throw new ConfigurationError(`Unknown broker URL parameter "${key}" in ${redacted}; rpc:// reads heartbeat and frame_max.`);
   }
-  const secrets = url.password ? [...new Set([password, url.password])].filter((s) => s.length > 0) : [];
-  return { connect, tls: kind.tls, redacted, secrets };
+  return { connect, tls: kind.tls, redacted, secrets: Secrets.fromUrl(brokerUrl, url.password ? password : undefined) };
 }
 
 function decode(part: string, redacted: string): string {
@@ -84,17 +85,4 @@ function numberParam(key: string, value: string, redacted: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new ConfigurationError(`Broker URL parameter ${key} must be a number (in ${redacted}).`);
   return n;
-}
-
-/** Replaces every secret in `text` by `***`. */
-export function scrub(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) out = out.split(secret).join('***');
-  return out;
-}
-
-// `new URL` puts the input (password included) into its TypeError.
-function scrubbed(error: unknown, brokerUrl: string): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  return new Error(message.split(brokerUrl).join(redactUrl(brokerUrl)));
 }

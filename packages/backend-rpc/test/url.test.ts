@@ -11,7 +11,7 @@ describe('URLs', () => {
     });
     const tls = parseBrokerUrl('amqps://u:secret@h/v');
     expect(tls).toMatchObject({ tls: true, connect: { protocol: 'amqps', port: 5671 }, redacted: 'amqps://u:***@h/v' });
-    expect(tls.secrets).toEqual(['secret']);
+    expect(tls.secrets.text('amqps://u:secret@h/v said secret')).toBe('amqps://u:***@h/v said ***');
   });
 
   it('the backend URL is rpc:// and nothing else', () => {
