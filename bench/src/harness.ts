@@ -66,3 +66,26 @@ export function percentiles(samples: number[], ps: number[] = [50, 99]): Record<
 function fmt(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
+
+/**
+ * Ours and the baseline, alternated over `rounds` rounds so that neither always runs first (the
+ * first run in a process pays for JIT warm-up and the garbage of what ran before); the median
+ * round of each is reported with `report`. Returns the ratio.
+ */
+export async function alternate(
+  ours: { label: string; op: (i: number) => unknown },
+  baseline: { label: string; op: (i: number) => unknown },
+  { ops, concurrency, rounds = 3, target }: { ops: number; concurrency: number; rounds?: number; target?: number },
+): Promise<number> {
+  const a: Measurement[] = [];
+  const b: Measurement[] = [];
+  for (let round = 0; round < rounds; round++) {
+    a.push(await measure(ours.label, ours.op, { ops, concurrency }));
+    b.push(await measure(baseline.label, baseline.op, { ops, concurrency }));
+  }
+  return report(medianRun(a), medianRun(b), target);
+}
+
+function medianRun(runs: Measurement[]): Measurement {
+  return [...runs].sort((x, y) => x.opsPerSecond - y.opsPerSecond)[Math.floor(runs.length / 2)]!;
+}

@@ -8,6 +8,7 @@ Prints one JSON document per line on stdout. Commands:
   chord     {"header": [...], "body": {...}}                        -> {"group_id", "header_ids", "body_id"}
   read      {"ids": [...]}                                          -> {"results": [{...}, ...]}  (state, result, traceback, ...)
   get       {"id", "timeout"}                                       -> {"waiting": true}, then {...} once get() returns
+  call      {"tasks": [...], "timeout"}                             -> {"results": [{...}, ...]}  (sent and awaited here: rpc://)
   restore   {"group_id", "timeout"}                                 -> {"found", "ids", "results"}
 """
 import json
@@ -93,6 +94,15 @@ def main():
             emit({"got": safe(value) if not isinstance(value, BaseException) else None, **describe(result)})
         except Exception as exc:  # the timeout
             emit({"error": exception_info(exc)})
+    elif command == "call":
+        # Over rpc:// only the process that sent a task can read its result, so send and wait here.
+        sent = [sig(spec).apply_async() for spec in arg["tasks"]]
+        for result in sent:
+            try:
+                result.get(timeout=arg.get("timeout", 10), propagate=False)
+            except Exception:  # the timeout: describe() then shows the state it has
+                pass
+        emit({"results": [describe(result) for result in sent]})
     elif command == "restore":
         restored = GroupResult.restore(arg["group_id"], app=app)
         if restored is None:

@@ -9,9 +9,9 @@
  */
 import { Buffer } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
-import { parseJson, stringifyPython } from '@resultkit/core';
+import { parseJson } from '@resultkit/core';
 import type { Redis } from 'ioredis';
+import { taskBody, taskHeaders } from '../support/task-protocol.js';
 
 export interface Signature {
   task: string;
@@ -55,26 +55,16 @@ export async function sendChordBody(client: Redis, body: Signature, results: unk
   const id = body.options.task_id ?? randomUUID();
   const queue = body.options.queue ?? 'celery';
   const args = body.immutable ? body.args : [results, ...body.args];
-  const headers = {
-    lang: 'py',
+  const headers = taskHeaders({
     task: body.task,
     id,
-    shadow: null,
-    eta: null,
-    expires: null,
-    group: null,
-    group_index: null,
-    retries: 0,
-    timelimit: [null, null],
-    root_id: completing.headers.root_id ?? completing.headers.id,
-    parent_id: completing.headers.id,
-    argsrepr: stringifyPython(args),
-    kwargsrepr: stringifyPython(body.kwargs),
-    origin: `node@${hostname()}`,
-    ignore_result: false,
-  };
+    args,
+    kwargs: body.kwargs,
+    rootId: completing.headers.root_id ?? completing.headers.id,
+    parentId: completing.headers.id,
+  });
   const envelope = {
-    body: Buffer.from(stringifyPython([args, body.kwargs, { callbacks: null, errbacks: null, chain: null, chord: null }])).toString('base64'),
+    body: Buffer.from(taskBody(args, body.kwargs)).toString('base64'),
     'content-encoding': 'utf-8',
     'content-type': 'application/json',
     headers,

@@ -7,6 +7,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
 
 export const PYTHON = process.env.CELERY_PYTHON ?? '/usr/bin/python3';
 export const PYTHON_DIR = fileURLToPath(new URL('../python/', import.meta.url));
@@ -169,5 +170,22 @@ export function startWorker(queue: string, env: Record<string, string>, app = 'i
       await exited;
       clearTimeout(timer);
     },
+  };
+}
+
+/**
+ * Registers the test that says whether Celery is there: in CI a missing Celery fails it (and
+ * the suite, registered with `describe.skipIf(!availability.ok)`, is skipped); elsewhere both skip.
+ */
+export function registerCeleryPresenceTest(availability: CeleryAvailability): void {
+  it.skipIf(skipWithoutCelery(availability))('Python Celery is installed for the interop suite', () => {
+    expect(availability.ok, availability.detail).toBe(true);
+  });
+}
+
+/** Rethrows a failure with what the worker printed appended, for a readable failing test. */
+export function withOutputOf(worker: () => CeleryWorker | undefined): (error: unknown) => never {
+  return (error) => {
+    throw new Error(`${(error as Error).message}\n--- worker output ---\n${worker()?.output() ?? ''}`, { cause: error });
   };
 }

@@ -18,6 +18,7 @@ const ADAPTER_PACKAGES: Readonly<Record<string, string>> = {
   'db+mariadb': '@resultkit/backend-sql',
   'db+sqlite': '@resultkit/backend-sql',
   file: '@resultkit/backend-fs',
+  rpc: '@resultkit/backend-rpc',
 };
 
 /** Serializers by kombu's name; `json` is built in. */
@@ -36,7 +37,7 @@ export type PackageKind = 'scheme' | 'serializer' | 'compressor';
  * a package nobody can install; an unknown name is told only how to pass its codec.
  */
 const NOT_AVAILABLE_YET: Readonly<Record<PackageKind, readonly string[]>> = {
-  scheme: ['rpc'],
+  scheme: [],
   serializer: ['msgpack', 'yaml'],
   compressor: ['gzip', 'zlib', 'bzip2', 'lzma', 'xz', 'brotli', 'zstd'],
 };

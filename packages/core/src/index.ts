@@ -40,6 +40,7 @@ export { TRANSIENT_SOCKET_CODES, errorChain, isTransientSocketError } from './pl
 export { asBuffer } from './plumbing/bytes.js';
 export type { TaskMeta } from './task-meta.js';
 export type { TaskRequest } from './task-request.js';
+export type { TaskProperties } from './task-properties.js';
 
 export type { Serializer, EncodeOptions } from './codec/serializer.js';
 export type { Compressor } from './codec/compressor.js';

@@ -11,6 +11,7 @@ import { RemoteTaskError } from './remote-task-error.js';
 import { tupleToRef, type ResultTuple } from './result-tuple.js';
 import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
 import { READY_STATES, states, type State } from './states.js';
+import { defaultReplyTo, type TaskProperties } from './task-properties.js';
 import type { TaskRequest } from './task-request.js';
 import { pendingMeta, type TaskMeta } from './task-meta.js';
 
@@ -92,7 +93,7 @@ export class ResultBackend {
   async storeResult(taskId: string, value: unknown, state: State = states.SUCCESS, options: StoreOptions = {}): Promise<void> {
     this.#assertOpen();
     const meta = this.#buildMeta(taskId, value, state, options);
-    await this.#run(() => this.adapter.store(meta, { expires: this.config.expires }), options);
+    await this.#run(() => this.adapter.store(meta, { expires: this.config.expires, request: options.request }), options);
   }
 
   /** Stores FAILURE with the error; the traceback defaults to the error's stack. */
@@ -207,6 +208,19 @@ export class ResultBackend {
     const part: ChordPart = { groupId: request.group, groupIndex: request.groupIndex ?? null, taskId, status: state, result };
     // Not retried: a part recorded twice would be counted twice.
     return this.#run(() => adapter.onChordPartReturn!(part, { expires: this.config.expires }), options, false);
+  }
+
+  // ---- task messages -----------------------------------------------------------------------
+
+  /**
+   * The AMQP properties (`reply_to`, `correlation_id`) a task message for `taskId` must carry.
+   * Over `rpc://` this declares the reply queue first, so the result has somewhere to go.
+   */
+  async taskProperties(taskId: string, options: CallOptions = {}): Promise<TaskProperties> {
+    this.#assertOpen();
+    if (typeof taskId !== 'string' || taskId === '') throw new TypeError('taskId must be a non-empty string');
+    if (this.adapter.taskProperties) return this.#run(() => this.adapter.taskProperties!(taskId), options);
+    return { replyTo: defaultReplyTo(), correlationId: taskId };
   }
 
   // ---- housekeeping ------------------------------------------------------------------------

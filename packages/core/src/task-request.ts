@@ -19,4 +19,11 @@ export interface TaskRequest {
   parentId?: string;
   /** Result tuples of the tasks this task started. */
   children?: unknown[];
+  /**
+   * The task message's `reply_to` property: over `rpc://` the queue the result is published to
+   * (Celery's `request.reply_to`). Other backends ignore it.
+   */
+  replyTo?: string;
+  /** The task message's `correlation_id` (Celery's `request.correlation_id`); defaults to the task id. */
+  correlationId?: string;
 }

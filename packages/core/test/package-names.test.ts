@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { namedPackages } from '../src/adapter-packages.js';
-import { AdapterNotInstalledError, ConfigurationError, createBackend } from '../src/index.js';
+import { ConfigurationError, createBackend } from '../src/index.js';
 
 const packagesDir = new URL('../../', import.meta.url);
 
@@ -25,17 +25,6 @@ describe('packages named by error messages', () => {
     const existing = workspacePackageNames();
     expect(namedPackages().length).toBeGreaterThan(0);
     for (const name of namedPackages()) expect(existing, `${name} is named by an error but is not in packages/`).toContain(name);
-  });
-
-  it('a Celery scheme without a package yet is a ConfigurationError saying so, naming no package', async () => {
-    for (const url of ['rpc://guest:guest@127.0.0.1:5672//']) {
-      const error = await failure(createBackend(url));
-      expect(error).toBeInstanceOf(ConfigurationError);
-      expect(error).not.toBeInstanceOf(AdapterNotInstalledError);
-      expect(error.message).toContain('not available yet');
-      expect(error.message).not.toMatch(/@resultkit\//);
-      expect(error.message).not.toContain('guest:guest');
-    }
   });
 
   it.each([

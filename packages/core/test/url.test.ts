@@ -16,7 +16,7 @@ describe('backend URLs', () => {
     expect(adapterPackageFor('sentinel')).toBe('@resultkit/backend-redis');
     expect(adapterPackageFor('db+postgresql+psycopg2')).toBe('@resultkit/backend-sql');
     expect(adapterPackageFor('db+sqlite')).toBe('@resultkit/backend-sql');
-    expect(adapterPackageFor('rpc')).toBeUndefined();
+    expect(adapterPackageFor('rpc')).toBe('@resultkit/backend-rpc');
     expect(adapterPackageFor('cache+memcached')).toBeUndefined();
   });
 

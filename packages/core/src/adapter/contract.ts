@@ -1,6 +1,8 @@
 import type { RemoteTaskError } from '../remote-task-error.js';
 import type { ResultTuple } from '../result-tuple.js';
 import type { TaskMeta } from '../task-meta.js';
+import type { TaskProperties } from '../task-properties.js';
+import type { TaskRequest } from '../task-request.js';
 
 /**
  * What a store can do natively. Core fills in the rest the same way for every backend:
@@ -28,6 +30,8 @@ export interface AdapterCapabilities {
 export interface AdapterStoreOptions {
   /** Seconds until the stored entry may disappear; null keeps it forever. */
   expires: number | null;
+  /** The request of the task whose state is stored, when the worker gave one (RPC publishes to its `replyTo`). */
+  request?: TaskRequest;
 }
 
 /** A saved group: its id and its members as result tuples, in order. */
@@ -133,6 +137,13 @@ export interface BackendAdapter {
 
   /** Deletes results that became ready before `olderThan`; returns how many were removed. */
   cleanup?(olderThan: Date): Promise<number>;
+
+  /**
+   * What a task message for `taskId` must carry so its result reaches this backend (RPC declares
+   * its reply queue first, as Celery's `on_task_call` does). Without it core returns a stable
+   * per-process `replyTo` and the id, which is what Celery sends to every other backend.
+   */
+  taskProperties?(taskId: string): Promise<TaskProperties>;
 
   /** True for errors worth retrying (connection lost, timeouts); core retries those under its policy. */
   isRetryable?(error: unknown): boolean;

@@ -1,0 +1,205 @@
+import type { ConnectionOptions } from 'node:tls';
+import { BackendClosedError, ResultkitError, backendError, scrubError } from '@resultkit/core';
+import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import type { BrokerAddress } from './url.js';
+
+/** One live connection and its two channels: one publishes (results, sync markers), one consumes. */
+export interface Channels {
+  readonly connection: ChannelModel;
+  readonly publisher: Channel | ConfirmChannel;
+  readonly consumer: Channel;
+  /** Whether `publisher` is a confirm channel. */
+  readonly confirms: boolean;
+  /**
+   * Holds this tick's writes and sends them in one socket write at the end of it: with many
+   * results published at once, one write per result was most of the CPU the publisher spent.
+   * Ordering and confirms are unchanged.
+   */
+  coalesce(): void;
+}
+
+export interface SessionOptions {
+  address: BrokerAddress;
+  heartbeat: number;
+  /** Milliseconds to connect (TCP, TLS and the AMQP handshake) before giving up. */
+  connectTimeoutMs: number;
+  confirmPublish: boolean;
+  /** `connection_name` of the client properties. */
+  connectionName: string;
+  ssl?: ConnectionOptions;
+  /** The connection was lost (not closed by us): anything in flight on it is gone. */
+  onLost?: () => void;
+  /** A connection was established again after a loss. */
+  onReconnected?: (channels: Channels) => void;
+}
+
+// Reconnect delays after a lost connection: 100 ms, doubling, at most 5 s.
+const RECONNECT_BASE_MS = 100;
+const RECONNECT_MAX_MS = 5_000;
+
+/**
+ * The backend's AMQP connection. It is opened on first use and shared by everything; when it
+ * drops (broker restart, `rabbitmqctl close_connection`, a network break), it is reopened in
+ * the background with backoff until it is back or the backend is closed, and operations made
+ * meanwhile wait for the next attempt. A channel that closes on its own (a channel error)
+ * takes the connection with it, so there is one recovery path for every failure.
+ */
+export class AmqpSession {
+  readonly #options: SessionOptions;
+  #current: Promise<Channels> | null = null;
+  #live: Channels | null = null;
+  #everConnected = false;
+  #reconnectTimer: NodeJS.Timeout | null = null;
+  #attempt = 0;
+  #closed = false;
+  /** The last connection error, for diagnostics (scrubbed). */
+  lastError: Error | null = null;
+
+  constructor(options: SessionOptions) {
+    this.#options = options;
+  }
+
+  /** The live channels, connecting first if needed. */
+  channels(): Promise<Channels> {
+    if (this.#closed) return Promise.reject(new BackendClosedError());
+    if (this.#live) return Promise.resolve(this.#live);
+    return (this.#current ??= this.#open());
+  }
+
+  /** The live channels, or null while (re)connecting: lets the hot path skip a promise. */
+  get live(): Channels | null {
+    return this.#live;
+  }
+
+  /** Whether a connection is up right now. */
+  get connected(): boolean {
+    return this.#live !== null;
+  }
+
+  /** The live connection, if any (for tests). */
+  get connection(): ChannelModel | null {
+    return this.#live?.connection ?? null;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    this.#reconnectTimer = null;
+    const pending = this.#current;
+    this.#current = null;
+    this.#live = null;
+    const channels = await pending?.catch(() => null);
+    await channels?.connection.close().catch(() => {
+      // Already closed by the broker or the network: nothing left to release.
+    });
+  }
+
+  async #open(): Promise<Channels> {
+    const { address, heartbeat, connectTimeoutMs, confirmPublish, connectionName, ssl } = this.#options;
+    let connection: ChannelModel | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const socketOptions = { ...(address.tls ? ssl : {}), timeout: connectTimeoutMs, clientProperties: { connection_name: connectionName } };
+      const connecting = connect({ heartbeat, ...address.connect }, socketOptions);
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer from the broker within ${connectTimeoutMs} ms`)), connectTimeoutMs);
+      });
+      try {
+        connection = await Promise.race([connecting, timeout]);
+      } catch (error) {
+        // A connection that completes after the timeout is closed rather than leaked.
+        connecting.then((late) => late.close().catch(() => {}), () => {});
+        throw error;
+      }
+      connection.on('error', (error: Error) => {
+        this.lastError = scrubError(error, address.secrets);
+      });
+      const publisher = confirmPublish ? await connection.createConfirmChannel() : await connection.createChannel();
+      const consumer = await connection.createChannel();
+      const channels: Channels = { connection, publisher, consumer, confirms: confirmPublish, coalesce: coalescer(connection) };
+      const model = connection;
+      model.on('close', () => this.#lost(channels));
+      for (const channel of [publisher, consumer]) {
+        channel.on('error', (error: Error) => {
+          this.lastError = scrubError(error, address.secrets);
+        });
+        channel.on('close', () => {
+          if (this.#live === channels) model.close().catch(() => {});
+        });
+      }
+      if (this.#closed) {
+        await connection.close().catch(() => {});
+        throw new BackendClosedError();
+      }
+      this.#live = channels;
+      this.#attempt = 0;
+      const reconnected = this.#everConnected;
+      this.#everConnected = true;
+      if (reconnected) queueMicrotask(() => this.#options.onReconnected?.(channels));
+      return channels;
+    } catch (error) {
+      this.#current = null;
+      if (connection && this.#live === null) await connection.close().catch(() => {});
+      if (error instanceof BackendClosedError) throw error;
+      const typed = toTypedError(error, address);
+      this.lastError = typed;
+      throw typed;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #lost(channels: Channels): void {
+    if (this.#live !== channels) return;
+    this.#live = null;
+    this.#current = null;
+    if (this.#closed) return;
+    this.#options.onLost?.();
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#closed || this.#reconnectTimer) return;
+    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_BASE_MS * 2 ** this.#attempt++);
+    this.#reconnectTimer = setTimeout(() => {
+      this.#reconnectTimer = null;
+      if (this.#closed || this.#live) return;
+      this.channels().catch(() => this.#scheduleReconnect());
+    }, delay);
+    // A lost broker alone does not keep a finished program alive; pending waits have their own timers.
+    this.#reconnectTimer.unref();
+  }
+}
+
+// amqplib writes each message to the socket on its own. The socket is amqplib's internal
+// `connection.stream` (a net.Socket or tls.TLSSocket); where it is not reachable, nothing is corked.
+function coalescer(model: ChannelModel): () => void {
+  const stream = (model as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+  if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return () => {};
+  let corked = false;
+  const uncork = (): void => {
+    corked = false;
+    stream.uncork!();
+  };
+  return () => {
+    if (corked) return;
+    corked = true;
+    stream.cork!();
+    process.nextTick(uncork);
+  };
+}
+
+/**
+ * What a failure of amqplib means to the caller, as one of core's errors, with a scrubbed copy
+ * of it as the cause. Refused credentials or vhost are a `ConfigurationError` (retrying cannot
+ * help); everything else a `BackendUnavailableError`, which core retries under its policy.
+ */
+export function toTypedError(error: unknown, address: BrokerAddress): ResultkitError {
+  if (error instanceof ResultkitError) return error;
+  const init = { target: `The AMQP broker at ${address.redacted}`, error, secrets: address.secrets };
+  const detail = error instanceof Error ? error.message : String(error);
+  if (/ACCESS[-_]REFUSED|\b403\b/.test(detail)) return backendError('configuration', { ...init, advice: 'Check the username or password of the broker URL.' });
+  if (/NOT[-_]ALLOWED|\b530\b/.test(detail)) return backendError('configuration', { ...init, advice: 'Check the virtual host of the broker URL and the user\u2019s permissions on it.' });
+  return backendError('unavailable', init);
+}

@@ -1,0 +1,85 @@
+import { randomUUID } from 'node:crypto';
+import { RemoteTaskError, states, toDocument } from '@resultkit/core';
+import type { GetMessage } from 'amqplib';
+import { describe, expect, it } from 'vitest';
+import { until, useRawChannel, useRpcBackend } from './support.js';
+
+// A queue of the test's own, standing in for a Celery client's reply queue.
+async function useReplyQueue() {
+  const { channel } = await useRawChannel();
+  const { queue } = await channel.assertQueue(`rk-test-reply-${randomUUID()}`, { durable: false, autoDelete: true, exclusive: true });
+  const next = async (): Promise<GetMessage> => {
+    let message: GetMessage | false = false;
+    await until(async () => (message = await channel.get(queue, { noAck: true })) !== false, 5_000, 'a reply');
+    return message as unknown as GetMessage;
+  };
+  return { queue, next };
+}
+
+describe('storing a result (the worker side)', () => {
+  it("publishes to the default exchange with routing key = replyTo and Celery's properties and body", async () => {
+    const worker = await useRpcBackend();
+    const reply = await useReplyQueue();
+    const id = randomUUID();
+    await worker.storeResult(id, { total: 5 }, states.SUCCESS, { request: { replyTo: reply.queue } });
+    const message = await reply.next();
+    expect(message.fields).toMatchObject({ exchange: '', routingKey: reply.queue });
+    expect(message.properties).toMatchObject({
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      deliveryMode: 1,
+      priority: 0,
+      correlationId: id,
+      headers: {},
+    });
+    // The same document the Redis backend stores: core's toDocument through the codec.
+    const document = worker.codec.decode(message.content) as Record<string, unknown>;
+    expect(document).toMatchObject({ status: 'SUCCESS', result: { total: 5 }, traceback: null, children: [], task_id: id });
+    expect(Object.keys(document)).toEqual(Object.keys(toDocument({ taskId: id, status: 'SUCCESS', result: 1, traceback: null, children: [], dateDone: new Date() })));
+  });
+
+  it('publishes with delivery_mode 2 when persistent (result_persistent), and uses the request correlation_id', async () => {
+    const worker = await useRpcBackend({}, { persistent: true });
+    const reply = await useReplyQueue();
+    await worker.markAsFailure('task-1', new RemoteTaskError({ excType: 'ValueError', excModule: 'builtins', excArgs: ['bad'] }), {
+      request: { replyTo: reply.queue, correlationId: 'corr-1' },
+      traceback: 'Traceback ...',
+    });
+    const message = await reply.next();
+    expect(message.properties).toMatchObject({ deliveryMode: 2, correlationId: 'corr-1' });
+    expect(worker.codec.decode(message.content)).toMatchObject({
+      status: 'FAILURE',
+      result: { exc_type: 'ValueError', exc_message: ['bad'], exc_module: 'builtins' },
+      traceback: 'Traceback ...',
+    });
+  });
+
+  it("without a replyTo the result goes to the backend's own queue: only that backend reads it", async () => {
+    const backend = await useRpcBackend();
+    const other = await useRpcBackend();
+    const id = randomUUID();
+    await backend.storeResult(id, 'mine', states.SUCCESS, { request: { name: 'tasks.x' } });
+    expect((await backend.getTaskMeta(id)).result).toBe('mine');
+    expect((await other.getTaskMeta(id)).status).toBe(states.PENDING);
+  });
+
+  it('a result for another client reaches that client only', async () => {
+    const client = await useRpcBackend();
+    const worker = await useRpcBackend();
+    const id = randomUUID();
+    const waiting = client.asyncResult(id).get({ timeout: 5_000 });
+    await worker.storeResult(id, 'yours', states.SUCCESS, { request: await client.taskProperties(id) });
+    expect(await waiting).toBe('yours');
+    expect((await worker.getTaskMeta(id)).status).toBe(states.PENDING);
+  });
+
+  it('groups, chords and forget are NotSupportedError, said plainly', async () => {
+    const backend = await useRpcBackend();
+    await expect(backend.saveGroup('g', ['a'])).rejects.toMatchObject({ code: 'ERR_RESULTKIT_NOT_SUPPORTED', message: expect.stringMatching(/rpc backend/) });
+    await expect(backend.setChordSize('g', 1)).rejects.toMatchObject({ code: 'ERR_RESULTKIT_NOT_SUPPORTED' });
+    await expect(backend.forget('a')).rejects.toMatchObject({ code: 'ERR_RESULTKIT_NOT_SUPPORTED' });
+    expect(backend.capabilities).toEqual({
+      push: true, groups: false, chords: false, selfExpiry: true, durable: false, preservesSuccess: true, forget: false, sharedReads: false,
+    });
+  });
+});
