@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { AdapterCapabilities, BackendAdapter, ChordPart, ChordProgress, GroupMeta, PushChannel } from './adapter/contract.js';
 import { AsyncResult } from './awaiting/async-result.js';
+import { onSignalAbort } from './awaiting/shared-abort.js';
 import { GroupResult } from './awaiting/group-result.js';
 import { ResultSet } from './awaiting/result-set.js';
 import type { WaitOptions } from './awaiting/wait-options.js';
@@ -347,23 +348,24 @@ export class ResultBackend {
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
+      let stopListening: (() => void) | undefined;
       const settle = (finish: () => void): void => {
         if (settled) return;
         settled = true;
         if (timer) clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
+        stopListening?.();
         // Ends the retry loop's sleep; an attempt already sent runs to its end unobserved.
         stop.abort();
         finish();
       };
-      const onAbort = (): void => settle(() => reject(abortError(signal!)));
       if (timeout !== undefined && timeout !== Infinity) {
         timer = setTimeout(() => {
           const failure = lastFailure === undefined ? undefined : this.#wrap(lastFailure);
           settle(() => reject(timeoutError(`The ${this.adapter.name} backend did not answer`, timeout, failure)));
         }, Math.max(0, timeout));
       }
-      signal?.addEventListener('abort', onAbort, { once: true });
+      // One listener per signal however many calls share it (see awaiting/shared-abort.ts).
+      if (signal) stopListening = onSignalAbort(signal, () => settle(() => reject(abortError(signal))));
       work.then(
         (value) => settle(() => resolve(value)),
         (error: unknown) => settle(() => reject(this.#wrap(error))),

@@ -90,3 +90,16 @@ describe.each([
     expect(warnings.map(String)).toEqual([]);
   });
 });
+
+describe('one AbortSignal shared by many one-shot calls', () => {
+  it('100 getTaskMeta calls with one signal add one abort listener and leave none', async () => {
+    const backend = await open();
+    const controller = new AbortController();
+    const reads = Array.from({ length: 100 }, () => backend.getTaskMeta(randomUUID(), { signal: controller.signal }));
+    expect(abortListeners(controller.signal)).toBeLessThanOrEqual(1);
+    expect((await Promise.all(reads)).every((meta) => meta.status === 'PENDING')).toBe(true);
+    expect(abortListeners(controller.signal)).toBe(0);
+    await settleWarnings();
+    expect(warnings.map(String)).toEqual([]);
+  });
+});
