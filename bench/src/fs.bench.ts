@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createBackend, type ResultBackend } from '@resultkit/core';
 import { resultkitAdapter } from '@resultkit/backend-fs';
-import { measure, report, type Measurement } from './harness.ts';
+import { alternate } from './harness.ts';
 import { typicalPayload } from './payloads.ts';
 
 const OPS = Number(process.env.BENCH_FS_OPS ?? 10_000);
@@ -77,24 +77,13 @@ async function rawWrite(file: string, bytes: Uint8Array, fsync: boolean): Promis
   await rename(temp, file);
 }
 
-/** Ours and the baseline, alternated over ROUNDS rounds; the median round of each is reported. */
-async function pair(
+/** Ours and the baseline, alternated over ROUNDS rounds (harness.alternate); no warm-up, and `afterRound` after each pair. */
+function pair(
   label: string,
   ours: (i: number) => unknown,
   baselineLabel: string,
   baseline: (i: number) => unknown,
   afterRound: () => void = () => {},
-): Promise<void> {
-  const a: Measurement[] = [];
-  const b: Measurement[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    a.push(await measure(label, ours, { ops: OPS, concurrency: IN_FLIGHT, warmup: 0 }));
-    b.push(await measure(baselineLabel, baseline, { ops: OPS, concurrency: IN_FLIGHT, warmup: 0 }));
-    afterRound();
-  }
-  report(median(a), median(b));
-}
-
-function median(runs: Measurement[]): Measurement {
-  return [...runs].sort((x, y) => x.opsPerSecond - y.opsPerSecond)[Math.floor(runs.length / 2)]!;
+): Promise<number> {
+  return alternate({ label, op: ours }, { label: baselineLabel, op: baseline }, { ops: OPS, concurrency: IN_FLIGHT, rounds: ROUNDS, warmup: 0, afterRound });
 }

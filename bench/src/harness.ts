@@ -75,13 +75,37 @@ function fmt(n: number): string {
 export async function alternate(
   ours: { label: string; op: (i: number) => unknown },
   baseline: { label: string; op: (i: number) => unknown },
-  { ops, concurrency, rounds = 3, target }: { ops: number; concurrency: number; rounds?: number; target?: number },
+  {
+    ops,
+    concurrency,
+    rounds = 3,
+    target,
+    warmup,
+    afterRound = () => {},
+  }: { ops: number; concurrency: number; rounds?: number; target?: number; warmup?: number; afterRound?: () => void },
+): Promise<number> {
+  return alternateRounds(
+    async () => measure(ours.label, ours.op, { ops, concurrency, ...(warmup === undefined ? {} : { warmup }) }),
+    async () => {
+      const measured = await measure(baseline.label, baseline.op, { ops, concurrency, ...(warmup === undefined ? {} : { warmup }) });
+      afterRound();
+      return measured;
+    },
+    { rounds, target },
+  );
+}
+
+/** As `alternate`, for rounds that measure themselves (a fresh table per round, say). */
+export async function alternateRounds(
+  ours: (round: number) => Promise<Measurement>,
+  baseline: (round: number) => Promise<Measurement>,
+  { rounds = 3, target }: { rounds?: number; target?: number } = {},
 ): Promise<number> {
   const a: Measurement[] = [];
   const b: Measurement[] = [];
   for (let round = 0; round < rounds; round++) {
-    a.push(await measure(ours.label, ours.op, { ops, concurrency }));
-    b.push(await measure(baseline.label, baseline.op, { ops, concurrency }));
+    a.push(await ours(round));
+    b.push(await baseline(round));
   }
   return report(medianRun(a), medianRun(b), target);
 }

@@ -24,7 +24,7 @@ import { resultkitAdapter } from '@resultkit/backend-redis';
 import { Redis } from 'ioredis';
 // Internal, for the subscriber's channel count only: the adapter class is not part of the package's API.
 import type { RedisAdapter } from '../../packages/backend-redis/src/redis-adapter.ts';
-import { measure, percentiles, report, type Measurement } from './harness.ts';
+import { alternate, measure, percentiles, report } from './harness.ts';
 import { typicalPayload } from './payloads.ts';
 
 const OPS = Number(process.env.BENCH_REDIS_OPS ?? 20_000);
@@ -119,29 +119,9 @@ export async function run(): Promise<void> {
   }
 }
 
-/**
- * Ours and the baseline, alternated over ROUNDS rounds so that neither always runs first (the
- * first run in a process pays for JIT warm-up and the garbage of what ran before); the median
- * round of each is reported.
- */
-async function pair(
-  label: string,
-  ours: (i: number) => unknown,
-  baselineLabel: string,
-  baseline: (i: number) => unknown,
-  target?: number,
-): Promise<void> {
-  const a: Measurement[] = [];
-  const b: Measurement[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    a.push(await measure(label, ours, { ops: OPS, concurrency: IN_FLIGHT }));
-    b.push(await measure(baselineLabel, baseline, { ops: OPS, concurrency: IN_FLIGHT }));
-  }
-  report(median(a), median(b), target);
-}
-
-function median(runs: Measurement[]): Measurement {
-  return [...runs].sort((x, y) => x.opsPerSecond - y.opsPerSecond)[Math.floor(runs.length / 2)]!;
+/** Ours and the baseline, alternated over ROUNDS rounds (harness.alternate). */
+function pair(label: string, ours: (i: number) => unknown, baselineLabel: string, baseline: (i: number) => unknown, target?: number): Promise<number> {
+  return alternate({ label, op: ours }, { label: baselineLabel, op: baseline }, { ops: OPS, concurrency: IN_FLIGHT, rounds: ROUNDS, ...(target === undefined ? {} : { target }) });
 }
 
 async function compareWithCelery(backend: ResultBackend, url: string, run: string): Promise<void> {

@@ -25,7 +25,7 @@ import { dumps } from '@resultkit/serializer-pickle';
 import Database from 'better-sqlite3';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { measure, report, type Measurement } from './harness.ts';
+import { alternateRounds, measure, type Measurement } from './harness.ts';
 import { typicalPayload } from './payloads.ts';
 
 const OPS = Number(process.env.BENCH_SQL_OPS ?? 10_000);
@@ -111,19 +111,8 @@ function rawDriver(engine: Engine, url: string, table: string, ids: { idFrom: st
 }
 
 /** Median of `ROUNDS` runs, ours and the baseline alternating so both see the same machine. */
-async function compare(
-  ours: (round: number) => Promise<Measurement>,
-  baseline: (round: number) => Promise<Measurement>,
-  target: number,
-): Promise<void> {
-  const a: Measurement[] = [];
-  const b: Measurement[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    a.push(await ours(round));
-    b.push(await baseline(round));
-  }
-  const median = (ms: Measurement[]): Measurement => [...ms].sort((x, y) => x.opsPerSecond - y.opsPerSecond)[Math.floor(ms.length / 2)]!;
-  report(median(a), median(b), target);
+function compare(ours: (round: number) => Promise<Measurement>, baseline: (round: number) => Promise<Measurement>, target: number): Promise<number> {
+  return alternateRounds(ours, baseline, { rounds: ROUNDS, target });
 }
 
 function pythonStore(url: string, tables: { task: string; group: string }, schema: string | undefined, prefix: string): number | string {
