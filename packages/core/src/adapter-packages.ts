@@ -24,6 +24,8 @@ const ADAPTER_PACKAGES: Readonly<Record<string, string>> = {
 /** Serializers by kombu's name; `json` is built in. */
 const SERIALIZER_PACKAGES: Readonly<Record<string, string>> = {
   pickle: '@resultkit/serializer-pickle',
+  msgpack: '@resultkit/serializer-msgpack',
+  yaml: '@resultkit/serializer-yaml',
 };
 
 /** Compressors by kombu's name: none is published yet. */
@@ -38,7 +40,7 @@ export type PackageKind = 'scheme' | 'serializer' | 'compressor';
  */
 const NOT_AVAILABLE_YET: Readonly<Record<PackageKind, readonly string[]>> = {
   scheme: [],
-  serializer: ['msgpack', 'yaml'],
+  serializer: [],
   compressor: ['gzip', 'zlib', 'bzip2', 'lzma', 'xz', 'brotli', 'zstd'],
 };
 

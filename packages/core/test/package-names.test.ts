@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { namedPackages } from '../src/adapter-packages.js';
+import { namedPackages, serializerPackageFor } from '../src/adapter-packages.js';
 import { ConfigurationError, createBackend } from '../src/index.js';
 
 const packagesDir = new URL('../../', import.meta.url);
@@ -28,13 +28,16 @@ describe('packages named by error messages', () => {
   });
 
   it.each([
-    ['serializer', { serializer: 'msgpack' }],
     ['compression', { compression: 'zstd' }],
   ] as const)('a kombu %s without a package yet is a ConfigurationError saying so, naming no package', async (_kind, options) => {
     const error = await failure(createBackend('memory://', options));
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error.message).toContain('not available yet');
     expect(error.message).not.toMatch(/@resultkit\//);
+  });
+
+  it.each(['msgpack', 'yaml', 'pickle'])('the kombu serializer "%s" names the package that provides it', (name) => {
+    expect(serializerPackageFor(name)).toBe(`@resultkit/serializer-${name}`);
   });
 
   it('an unknown serializer is told to be passed in "serializers", with no package to install', async () => {
