@@ -20,14 +20,19 @@ export interface CheckResult {
 // "__proto__" as bytes, compared without building a string.
 const PROTO = [0x5f, 0x5f, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x5f, 0x5f];
 
+// Per open container: items still to read, and whether it is a map (keys at odd counts).
+// Shared by every call (a check never runs inside another), so small values allocate nothing.
+const remaining = new Float64Array(MAX_NESTING_DEPTH + 1);
+const isMap = new Uint8Array(MAX_NESTING_DEPTH + 1);
+
+/** Strings at least this long are validated by Node's native UTF-8 check; shorter ones here. */
+const NATIVE_UTF8_CHECK = 256;
+
 /** Throws `DecodeError` unless `data` is one msgpack value that kombu reads as plain data. */
 export function checkKombuMsgpack(data: Uint8Array): CheckResult {
   const end = data.length;
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  // Per open container: items still to read, and whether it is a map (keys at odd counts).
-  const remaining = new Float64Array(MAX_NESTING_DEPTH + 1);
-  const isMap = new Uint8Array(MAX_NESTING_DEPTH + 1);
   let depth = 0;
+  isMap[0] = 0;
   remaining[0] = 1;
   let pos = 0;
   let protoKey = false;
@@ -40,7 +45,8 @@ export function checkKombuMsgpack(data: Uint8Array): CheckResult {
     }
     const left = remaining[depth]! - 1;
     remaining[depth] = left;
-    const isKey = isMap[depth] === 1 && left % 2 === 1;
+    // A map counts 2 per entry, so its keys are at odd counts (& keeps the parity of any count).
+    const isKey = isMap[depth] === 1 && (left & 1) === 1;
     if (pos >= end) throw truncated();
     const token = data[pos++]!;
     let length = -1; // the string or bin payload that follows, if any
@@ -74,14 +80,14 @@ export function checkKombuMsgpack(data: Uint8Array): CheckResult {
         case 0xc5:
         case 0xda:
           need(pos, 2, end);
-          length = view.getUint16(pos);
+          length = uint16(data, pos);
           pos += 2;
           isString = token === 0xda;
           break;
         case 0xc6:
         case 0xdb:
           need(pos, 4, end);
-          length = view.getUint32(pos);
+          length = uint32(data, pos);
           pos += 4;
           isString = token === 0xdb;
           break;
@@ -110,14 +116,14 @@ export function checkKombuMsgpack(data: Uint8Array): CheckResult {
         case 0xdc:
         case 0xde:
           need(pos, 2, end);
-          items = view.getUint16(pos);
+          items = uint16(data, pos);
           pos += 2;
           map = token === 0xde;
           break;
         case 0xdd:
         case 0xdf:
           need(pos, 4, end);
-          items = view.getUint32(pos);
+          items = uint32(data, pos);
           pos += 4;
           map = token === 0xdf;
           break;
@@ -170,11 +176,45 @@ function truncated(): DecodeError {
   return new DecodeError('The msgpack value is truncated: it ends before its last item does.');
 }
 
-/** ASCII is checked here; anything else is left to Node's validator, which is as strict as Python's. */
+const uint16 = (data: Uint8Array, at: number): number => (data[at]! << 8) | data[at + 1]!;
+const uint32 = (data: Uint8Array, at: number): number => data[at]! * 0x100_0000 + ((data[at + 1]! << 16) | (data[at + 2]! << 8) | data[at + 3]!);
+
+/**
+ * Long strings go to Node's native validator; short ones are checked here, since the call and
+ * the subarray cost more than the check. Both are as strict as Python's decoder: no overlong
+ * forms, no encoded surrogates, nothing above U+10FFFF.
+ */
 function isValidUtf8(data: Uint8Array, start: number, length: number): boolean {
   const stop = start + length;
-  for (let i = start; i < stop; i++) {
-    if (data[i]! >= 0x80) return isUtf8(data.subarray(i, stop));
+  if (length >= NATIVE_UTF8_CHECK) return isUtf8(data.subarray(start, stop));
+  let i = start;
+  // Most text is ASCII: skip it in a tight loop first.
+  while (i < stop && data[i]! < 0x80) i++;
+  while (i < stop) {
+    const b = data[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    if (b < 0xc2) return false; // a continuation byte, or an overlong 2-byte lead
+    if (b < 0xe0) {
+      if (i + 1 >= stop || (data[i + 1]! & 0xc0) !== 0x80) return false;
+      i += 2;
+      continue;
+    }
+    if (b < 0xf0) {
+      if (i + 2 >= stop) return false;
+      const b1 = data[i + 1]!;
+      if ((b1 & 0xc0) !== 0x80 || (data[i + 2]! & 0xc0) !== 0x80) return false;
+      if ((b === 0xe0 && b1 < 0xa0) || (b === 0xed && b1 >= 0xa0)) return false; // overlong, or a surrogate
+      i += 3;
+      continue;
+    }
+    if (b > 0xf4 || i + 3 >= stop) return false;
+    const b1 = data[i + 1]!;
+    if ((b1 & 0xc0) !== 0x80 || (data[i + 2]! & 0xc0) !== 0x80 || (data[i + 3]! & 0xc0) !== 0x80) return false;
+    if ((b === 0xf0 && b1 < 0x90) || (b === 0xf4 && b1 >= 0x90)) return false; // overlong, or above U+10FFFF
+    i += 4;
   }
   return true;
 }
