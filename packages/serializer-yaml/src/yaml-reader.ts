@@ -1,0 +1,80 @@
+/**
+ * Reads what kombu's yaml serializer stores (`yaml.safe_load`) with the `yaml` package, in its
+ * YAML 1.1 mode and with PyYAML's own resolvers for plain scalars. Safe by construction: only
+ * the data tags PyYAML's SafeLoader knows are resolved, and any other tag (`!!python/object`,
+ * `!!python/name`, a local `!tag`) is a `DecodeError`, never a string and never a call.
+ */
+import { DecodeError } from '@resultkit/core';
+import { parseDocument, type ScalarTag, type Tags } from 'yaml';
+import { BOOL, FLOAT, INT, NULL, TIMESTAMP, constructFloat, constructInt, constructTimestamp } from './pyyaml-resolver.js';
+
+const scalar = (tag: string, test: RegExp, resolve: (text: string) => unknown): ScalarTag => ({
+  tag: `tag:yaml.org,2002:${tag}`,
+  default: true,
+  test,
+  resolve,
+});
+
+const PYYAML_SCALARS: ScalarTag[] = [
+  scalar('null', NULL, () => null),
+  scalar('bool', BOOL, (text) => /^(?:yes|true|on)$/i.test(text)),
+  scalar('int', INT, constructInt),
+  scalar('float', FLOAT, constructFloat),
+  scalar('timestamp', TIMESTAMP, (text) => {
+    const value = constructTimestamp(text);
+    if (value instanceof Date && Number.isNaN(value.getTime())) throw new RangeError(`${text} is not a valid datetime`);
+    return value;
+  }),
+];
+
+// The yaml package's YAML 1.1 tags PyYAML's SafeLoader also constructs: maps, sequences, str,
+// !!binary, !!set, !!omap, !!pairs and merge keys. Its scalars are replaced by PyYAML's.
+const KEPT = new Set(['map', 'seq', 'str', 'binary', 'set', 'omap', 'pairs', 'merge'].map((t) => `tag:yaml.org,2002:${t}`));
+const customTags = (tags: Tags): Tags => [
+  ...tags.filter((t) => typeof t !== 'string' && KEPT.has(t.tag) && t.tag !== BINARY),
+  ...tags.filter((t): t is ScalarTag => typeof t !== 'string' && t.tag === BINARY).map(asPlainBytes),
+  ...PYYAML_SCALARS,
+];
+
+const BINARY = 'tag:yaml.org,2002:binary';
+
+// The yaml package builds a Buffer; bytes are a plain Uint8Array everywhere else in resultkit.
+function asPlainBytes(tag: ScalarTag): ScalarTag {
+  return {
+    ...tag,
+    resolve: (...args: Parameters<ScalarTag['resolve']>) => {
+      const bytes = tag.resolve(...args) as Uint8Array;
+      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    },
+  };
+}
+
+/** Aliases a document may expand: PyYAML has no limit, but a billion-laughs document is refused. */
+const MAX_ALIAS_COUNT = 1000;
+
+/** The value of one YAML document as `safe_load` reads it, or a `DecodeError`. */
+export function readPyYaml(text: string): unknown {
+  const doc = parseDocument(text, {
+    version: '1.1',
+    customTags,
+    merge: true,
+    uniqueKeys: false, // PyYAML keeps the last of duplicate keys
+    prettyErrors: false,
+    strict: true,
+  });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) {
+    const unresolved = /tag/i.test(problem.message) && /resolve|unresolved/i.test(problem.message);
+    throw new DecodeError(
+      unresolved
+        ? `The YAML holds a tag that safe YAML does not resolve (${problem.message}); only plain data tags are read, never Python objects.`
+        : `The stored YAML is not valid: ${problem.message}`,
+      { cause: problem },
+    );
+  }
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw new DecodeError(`The stored YAML could not be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
