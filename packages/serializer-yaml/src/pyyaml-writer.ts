@@ -3,9 +3,8 @@
  * options: block style, keys sorted, an indent of 2, sequences inside mappings not indented,
  * `allow_unicode=False` (so any text outside printable ASCII is double-quoted with escapes), and
  * PyYAML's choice between plain, single-quoted and double-quoted scalars. For the documents
- * Celery stores the bytes are PyYAML's. Two layouts are simplified, and read back by `safe_load`
- * as the very same values: long scalars are not folded at 80 columns, and text with line breaks
- * is double-quoted with `\n` escapes (PyYAML single-quotes it over several lines).
+ * Celery stores the bytes are PyYAML's. One layout is simplified, and read back by `safe_load`
+ * as the very same value: scalars longer than 80 columns are not folded onto several lines.
  */
 import { Buffer } from 'node:buffer';
 import { EncodeError, formatDateDone, formatPythonFloat, MAX_NESTING_DEPTH, nestingTooDeepMessage, PyDate, PyDecimal, PyFloat, PyTime, PyUUID } from '@resultkit/core';
@@ -18,9 +17,11 @@ export function dumpPyYaml(value: unknown): string {
     writer.node(value, 0, 'top');
     return writer.out;
   }
-  const text = writer.scalar(value, 0);
-  // PyYAML ends a document that is a bare plain scalar with an explicit end marker.
-  return writer.lastScalarPlain ? `${text}\n...\n` : `${text}\n`;
+  const text = writer.scalar(value, 2); // a root scalar continues at an indent of 2
+  // PyYAML ends a document that is a bare plain scalar (a str, a number, null, a bool) with an
+  // explicit end marker; quoted scalars, `[]`, `{}` and `!!binary` blocks end by themselves.
+  const plain = !/^['"[{!]/.test(text);
+  return plain ? `${text}\n...\n` : `${text}\n`;
 }
 
 type Context = 'top' | 'value' | 'item';
@@ -61,7 +62,6 @@ function compareCodePoints(a: string, b: string): number {
 
 class Writer {
   out = '';
-  lastScalarPlain = false;
   #depth = 0;
 
   /** A non-empty mapping or sequence; the cursor is after `key:`, after `- `, or at the start. */
@@ -78,8 +78,16 @@ class Writer {
       // In a sequence item the first key follows the dash on the same line.
       if (!(first && context === 'item')) this.out += ' '.repeat(column);
       first = false;
-      this.out += `${this.#text(key)}:`;
-      this.#child(item, column, 'value');
+      // PyYAML writes a key of 128 characters or more, or one with a line break, as an explicit
+      // `? key` / `: value` pair (YAML limits simple keys to one line of 1024 characters).
+      // Its value then follows the `:` as a sequence item follows its dash.
+      if (key === '' || [...key].length >= 128 || key.includes('\n')) {
+        this.out += `? ${text(key, column + 2, false)}\n${' '.repeat(column)}:`;
+        this.#child(item, column, 'item');
+      } else {
+        this.out += `${text(key, column, true)}:`;
+        this.#child(item, column, 'value');
+      }
     }
   }
 
@@ -113,10 +121,9 @@ class Writer {
 
   /** A scalar (or an empty collection) as PyYAML writes it; `indent` is where a block scalar's lines start. */
   scalar(value: unknown, indent: number): string {
-    this.lastScalarPlain = false;
     switch (typeof value) {
       case 'string':
-        return this.#text(value);
+        return text(value, indent, false);
       case 'number':
         return formatNumber(value);
       case 'bigint':
@@ -157,14 +164,6 @@ class Writer {
     throw new EncodeError(`YAML cannot carry a ${name}: only plain objects, arrays, Uint8Array, Date and values with toJSON() are written.`);
   }
 
-  /** A str, in the style PyYAML's emitter picks. */
-  #text(text: string): string {
-    const style = scalarStyle(text);
-    this.lastScalarPlain = style === 'plain';
-    if (style === 'plain') return text;
-    if (style === 'single') return `'${text.replaceAll("'", "''")}'`;
-    return doubleQuoted(text);
-  }
 }
 
 /** An int as an int, anything else as PyYAML's float (`-0` is the float `-0.0`). */
@@ -191,7 +190,9 @@ function formatFloat(value: number): string {
 function timestamp(date: Date): string {
   if (Number.isNaN(date.getTime())) throw new EncodeError('An invalid Date cannot be written.');
   const text = formatDateDone(date); // YYYY-MM-DDTHH:MM:SS.ffffff+00:00
-  return `${text.slice(0, 10)} ${text.slice(11)}`;
+  // isoformat() leaves the fraction out when it is zero.
+  const time = date.getUTCMilliseconds() === 0 ? `${text.slice(11, 19)}${text.slice(-6)}` : text.slice(11);
+  return `${text.slice(0, 10)} ${time}`;
 }
 
 /** `represent_binary`: `!!binary |` and `base64.encodebytes` (lines of 76 characters). */
@@ -200,27 +201,46 @@ function binary(bytes: Uint8Array, indent: number): string {
   const pad = ' '.repeat(Math.max(indent, 2));
   let out = '!!binary |';
   for (let i = 0; i < base64.length; i += 76) out += `\n${pad}${base64.slice(i, i + 76)}`;
-  if (base64.length === 0) return "!!binary ''";
+  if (base64.length === 0) return '!!binary ""';
   return out;
+}
+
+/** A str in the style PyYAML's emitter picks; `indent` is where continuation lines start. */
+function text(value: string, indent: number, isSimpleKey: boolean): string {
+  const style = scalarStyle(value, isSimpleKey);
+  if (style === 'plain') return value;
+  if (style === 'single') return singleQuoted(value, indent);
+  return doubleQuoted(value);
 }
 
 type Style = 'plain' | 'single' | 'double';
 
-// Printable ASCII, as `allow_unicode=False` has it: everything else is escaped.
+// Printable ASCII and line feeds, as `allow_unicode=False` has it: anything else is escaped.
 // eslint-disable-next-line no-control-regex -- exactly the characters that force double quotes
-const SPECIAL = /[^\x20-\x7e]/;
+const SPECIAL = /[^\x20-\x7e\n]/;
 const LEADING_INDICATOR = /^[#,[\]{}&*!|>'"%@`]/;
 
 /**
- * PyYAML's `analyze_scalar` and `choose_scalar_style` for a block context: plain when nothing
- * in the text needs quoting and PyYAML would read it back as a str; single-quoted when only
- * the plain form is impossible; double-quoted when there is anything outside printable ASCII.
+ * PyYAML's `analyze_scalar` and `choose_scalar_style` in a block context: plain when nothing in
+ * the text needs quoting and PyYAML would read it back as a str; double-quoted when there is
+ * anything outside printable ASCII, a space next to a line break, or a line break in a key;
+ * single-quoted otherwise.
  */
-function scalarStyle(text: string): Style {
+function scalarStyle(text: string, isKey: boolean): Style {
   if (text.length === 0) return 'single';
   if (SPECIAL.test(text)) return 'double';
+  if (text.includes('\n')) return isKey || text.includes(' \n') || text.includes('\n ') ? 'double' : 'single';
   if (!plainAllowed(text) || resolvesToNonString(text)) return 'single';
   return 'plain';
+}
+
+/**
+ * `write_single_quoted`: quotes doubled, and each run of line breaks written as one more line
+ * break than it has (a single one would read back as a space), then the indent.
+ */
+function singleQuoted(text: string, indent: number): string {
+  const body = text.replaceAll("'", "''").replace(/\n+/g, (breaks) => `\n${breaks}${' '.repeat(indent)}`);
+  return `'${body}'`;
 }
 
 function plainAllowed(text: string): boolean {
