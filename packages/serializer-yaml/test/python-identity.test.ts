@@ -31,7 +31,7 @@ const fixed: Record<string, unknown> = {
   celeryGroupChild: { status: 'SUCCESS', result: 0, traceback: null, children: [[['9a0f466d', null], null]], group_id: '01cababb', task_id: '4d687318' },
   quoting: ['yes', 'No', 'on', '~', 'null', '', ' lead', 'trail ', '1e3', '0o7', '010', '12', '1.5', '.inf', '2026-01-02', '<<', '=', '- x', 'a: b', 'a #b', '#x', "it's", 'x:'],
   floats: [0.5, 1e16, 1e-5, -0, Infinity, -Infinity, Number.NaN, 123.456, new PyFloat(3)],
-  escapes: ['tab\there', 'bell\x07', 'nel\x85', 'nbsp\xa0', '日本', '🚀', 'line\nbreak', 'two\n\nbreaks', 'space \nbreak', '\nleading', 'trailing\n'],
+  escapes: ['tab\there', 'bell\x07', 'nel\x85', 'nbsp\xa0', '日本', '🚀', 'line\nbreak', 'two\n\nbreaks', 'space \nbreak', '\nleading', 'trailing\n', 'lone \ud800 surrogate'],
   dates: [new Date('2026-01-02T03:04:05.678Z'), new Date('2026-01-02T03:04:05.000Z'), new PyDate('2026-01-02')],
   nesting: [[1, [2, [3, []]]], { a: { b: { c: {} } } }, [{ a: 1, b: [1, 2] }, [{ c: 3 }]]],
   topLevelScalars: 5,

@@ -1,0 +1,6 @@
+import { registerCodecSuite } from '@resultkit/test-suite';
+import { serializer } from '../src/index.js';
+
+// PyYAML's safe_dump carries bytes (!!binary), ints of any size, datetimes (timestamps) and
+// lone surrogates (as `\uD800` escapes, which safe_load reads back into a Python str).
+registerCodecSuite({ name: 'yaml', serializer, carries: { bytes: true, bigint: true, dates: true, loneSurrogates: true } });
