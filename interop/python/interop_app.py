@@ -5,6 +5,7 @@ Configured from the environment so each suite can point it at its own broker and
   INTEROP_BROKER    broker URL (default redis://127.0.0.1:6379/10: no RabbitMQ needed)
   INTEROP_BACKEND   result backend URL (default redis://127.0.0.1:6379/11)
   INTEROP_EXTENDED  "1" for result_extended (default "1")
+  INTEROP_SERIALIZER  result_serializer, also the only accepted result content (default "json")
 """
 import json
 import os
@@ -15,13 +16,14 @@ from celery import Celery
 
 BROKER = os.environ.get("INTEROP_BROKER", "redis://127.0.0.1:6379/10")
 BACKEND = os.environ.get("INTEROP_BACKEND", "redis://127.0.0.1:6379/11")
+RESULT_SERIALIZER = os.environ.get("INTEROP_SERIALIZER", "json")
 
 app = Celery("interop_app", broker=BROKER, backend=BACKEND)
 app.conf.update(
-    result_serializer="json",
+    result_serializer=RESULT_SERIALIZER,
     task_serializer="json",
     accept_content=["json"],
-    result_accept_content=["json"],
+    result_accept_content=[RESULT_SERIALIZER],
     result_extended=os.environ.get("INTEROP_EXTENDED", "1") == "1",
     task_track_started=True,
     result_expires=3600,

@@ -32,10 +32,18 @@ export interface PyResult {
 const SCENARIOS = ['success', 'custom', 'jsError', 'retry', 'revoked', 'started', 'progress', 'nothing'] as const;
 export type EveryStateIds = Record<(typeof SCENARIOS)[number], string>;
 
+/**
+ * An int beyond 2^53 that the success result carries: 2^64 by default; a format with 64-bit
+ * ints only (msgpack) passes a smaller one.
+ */
+export interface EveryStateOptions {
+  big?: bigint;
+}
+
 /** Stores one result per scenario, as a Node worker would; returns their ids. */
-export async function storeEveryState(backend: ResultBackend): Promise<EveryStateIds> {
+export async function storeEveryState(backend: ResultBackend, options: EveryStateOptions = {}): Promise<EveryStateIds> {
   const ids = Object.fromEntries(SCENARIOS.map((s) => [s, `rk-${s.toLowerCase()}-${randomUUID()}`])) as EveryStateIds;
-  await backend.storeResult(ids.success, { total: 5, items: ['é', null, true, 1.5], big: 2n ** 64n });
+  await backend.storeResult(ids.success, { total: 5, items: ['é', null, true, 1.5], big: options.big ?? 2n ** 64n });
   await backend.markAsFailure(ids.custom, new RemoteTaskError({ excType: 'QuotaExceeded', excModule: 'interop_app', excArgs: ['over quota', 42] }), {
     traceback: 'Traceback (most recent call last):\n  File "worker.js", line 1\ninterop_app.QuotaExceeded: over quota\n',
   });
@@ -50,9 +58,11 @@ export async function storeEveryState(backend: ResultBackend): Promise<EveryStat
 }
 
 /** Checks what Python read for the results `storeEveryState` stored. */
-export function expectEveryStateRead(read: Record<string, PyResult>, ids: EveryStateIds): void {
+export function expectEveryStateRead(read: Record<string, PyResult>, ids: EveryStateIds, options: EveryStateOptions = {}): void {
   const success = read[ids.success]!;
-  expect(success).toMatchObject({ state: 'SUCCESS', result: { total: 5, items: ['é', null, true, 1.5], big: 18446744073709551616 }, traceback: null });
+  // Python prints the int exactly and JSON.parse reads it as the nearest double, as Number() does.
+  const big = Number(options.big ?? 2n ** 64n);
+  expect(success).toMatchObject({ state: 'SUCCESS', result: { total: 5, items: ['é', null, true, 1.5], big }, traceback: null });
   expect(Math.abs(Date.parse(`${success.date_done}`) - Date.now())).toBeLessThan(60_000);
   expect(success.date_done).toMatch(/\.\d{6}\+00:00$/);
   // Python raises the real class from the module it has loaded.
