@@ -10,14 +10,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { celeryAvailability, pyClient, registerCeleryPresenceTest, startWorker, withOutputOf, type CeleryWorker } from '../support/celery.js';
 import { expectEveryStateRead, expectGroupRestoredByPython, storeEveryState, type EveryStateOptions, type PyResult } from '../support/every-state.js';
+import { redisUrl } from './redis-url.js';
 
 const availability = celeryAvailability();
-
-function redisUrl(db: number): string {
-  const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
-  url.pathname = `/${db}`;
-  return url.toString();
-}
 
 const BROKER = redisUrl(10);
 const BACKEND = redisUrl(11);

@@ -15,15 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { celeryAvailability, pyClient, skipWithoutCelery, spawnPyClient, startWorker, type CeleryWorker } from '../support/celery.js';
 import { expectEveryStateRead, expectGroupRestoredByPython, storeEveryState, type PyResult } from '../support/every-state.js';
 import { popTaskMessage, sendChordBody, type TaskMessage } from './kombu-message.js';
+import { redisUrl } from './redis-url.js';
 
 const availability = celeryAvailability();
 const skip = skipWithoutCelery(availability);
-
-function redisUrl(db: number): string {
-  const url = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
-  url.pathname = `/${db}`;
-  return url.toString();
-}
 
 const BROKER = redisUrl(10);
 const BACKEND = redisUrl(11);

@@ -44,8 +44,8 @@ describe.skipIf(PYTHON_DISABLED)("byte identity with Python's msgpack.packb(use_
   let python: CheckResponse;
   const ours = cases.map(([, value]) => msgpack.encode(value));
 
-  beforeAll(async () => {
-    python = await runPython({ pack: cases.map(([, value]) => toTagged(value)), unpack: ours.map(hex) });
+  beforeAll(() => {
+    python = runPython({ pack: cases.map(([, value]) => toTagged(value)), unpack: ours.map(hex) });
   });
 
   it.each(cases.map(([name], index) => [name, index] as const))('%s: Python writes the very same bytes', (_name, index) => {

@@ -216,7 +216,6 @@ function text(value: string, indent: number, isSimpleKey: boolean): string {
 type Style = 'plain' | 'single' | 'double';
 
 // Printable ASCII and line feeds, as `allow_unicode=False` has it: anything else is escaped.
-// eslint-disable-next-line no-control-regex -- exactly the characters that force double quotes
 const SPECIAL = /[^\x20-\x7e\n]/;
 const LEADING_INDICATOR = /^[#,[\]{}&*!|>'"%@`]/;
 

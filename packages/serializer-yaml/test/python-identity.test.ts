@@ -50,8 +50,8 @@ describe.skipIf(PYTHON_DISABLED)("against PyYAML's safe_dump and safe_load", () 
   let python: CheckResponse;
   const ours = cases.map(([, value]) => dumpPyYaml(value));
 
-  beforeAll(async () => {
-    python = await runPython({ pack: cases.map(([, value]) => toTagged(value)), unpack: ours });
+  beforeAll(() => {
+    python = runPython({ pack: cases.map(([, value]) => toTagged(value)), unpack: ours });
   });
 
   it.each(indexes)('%s: safe_load reads ours as the intended values', (_name, index) => {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** The interpreter the Python tests run: Debian's python3 (with python3-yaml), or $CELERY_PYTHON. */
@@ -13,30 +13,16 @@ const SCRIPT = fileURLToPath(new URL('../python/yaml_check.py', import.meta.url)
 export type Tagged = null | { [kind: string]: unknown };
 
 export interface CheckResponse {
-  packed: (string | { error: string })[];
+  packed: unknown[];
   unpacked: (Tagged | { error: string })[];
 }
 
-/**
- * Runs `yaml_check.py` once with every value to pack and every hex string to unpack. A
- * missing interpreter or module fails with a message saying how to fix it.
- */
-export function runPython(request: { pack?: Tagged[]; unpack?: string[] }, timeoutMs = 60_000): Promise<CheckResponse> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (error) => reject(new Error(`Cannot run ${PYTHON} (${error.message}); RESULTKIT_NO_PYTHON=1 skips these tests.`)));
-    child.on('close', (code) => {
-      if (code !== 0) {
-        const detail = Buffer.concat(stderr).toString('utf8').trim().split('\n').slice(-3).join(' | ');
-        reject(new Error(`${SCRIPT} failed (exit ${code}): ${detail}. It needs Python 3 with python3-yaml.`));
-        return;
-      }
-      resolve(JSON.parse(Buffer.concat(stdout).toString('utf8')) as CheckResponse);
-    });
-    child.stdin.end(JSON.stringify(request));
-  });
+/** Runs `yaml_check.py` once; a missing interpreter or module fails with what to install. */
+export function runPython(request: { pack?: Tagged[]; unpack?: unknown[] }): CheckResponse {
+  const run = spawnSync(PYTHON, [SCRIPT], { input: JSON.stringify(request), maxBuffer: 1 << 28, timeout: 60_000 });
+  if (run.status !== 0) {
+    const detail = run.error?.message ?? run.stderr.toString('utf8').trim().split('\n').slice(-3).join(' | ');
+    throw new Error(`${PYTHON} ${SCRIPT} failed: ${detail}. It needs Python 3 with python3-yaml; RESULTKIT_NO_PYTHON=1 skips these tests.`);
+  }
+  return JSON.parse(run.stdout.toString('utf8')) as CheckResponse;
 }
