@@ -49,6 +49,27 @@ export function checkKombuMsgpack(data: Uint8Array): CheckResult {
     const isKey = isMap[depth] === 1 && (left & 1) === 1;
     if (pos >= end) throw truncated();
     const token = data[pos++]!;
+
+    // Fast paths for what documents are mostly made of: short strings, small ints, nil, floats.
+    if (token >= 0xa0 && token < 0xc0) {
+      const stop = pos + (token & 0x1f);
+      if (stop > end) throw truncated();
+      let at = pos;
+      while (at < stop && data[at]! < 0x80) at++;
+      if (at < stop && !isValidUtf8(data, at, stop - at)) throw invalidUtf8(pos);
+      if (isKey && stop - pos === 9 && isProto(data, pos)) protoKey = true;
+      pos = stop;
+      continue;
+    }
+    if (!isKey) {
+      if (token < 0x80 || token >= 0xe0 || token === 0xc0 || token === 0xc2 || token === 0xc3) continue;
+      if (token === 0xcb) {
+        pos += 8;
+        if (pos > end) throw truncated();
+        continue;
+      }
+    }
+
     let length = -1; // the string or bin payload that follows, if any
     let items = -1; // the array or map entries that follow, if any
     let map = false;
@@ -147,9 +168,7 @@ export function checkKombuMsgpack(data: Uint8Array): CheckResult {
     if (length >= 0) {
       if (length > end - pos) throw truncated();
       if (isString) {
-        if (!isValidUtf8(data, pos, length)) {
-          throw new DecodeError(`A msgpack str at offset ${pos} is not valid UTF-8; kombu's reader (raw=False) refuses it too.`);
-        }
+        if (!isValidUtf8(data, pos, length)) throw invalidUtf8(pos);
         if (isKey && length === 9 && isProto(data, pos)) protoKey = true;
       }
       pos += length;
@@ -170,6 +189,10 @@ export function checkKombuMsgpack(data: Uint8Array): CheckResult {
 
 function need(pos: number, bytes: number, end: number): void {
   if (pos + bytes > end) throw truncated();
+}
+
+function invalidUtf8(at: number): DecodeError {
+  return new DecodeError(`A msgpack str at offset ${at} is not valid UTF-8; kombu's reader (raw=False) refuses it too.`);
 }
 
 function truncated(): DecodeError {
