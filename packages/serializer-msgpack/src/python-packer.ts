@@ -47,15 +47,24 @@ export class PythonPacker {
   #limit = Infinity;
   #depth = 0;
 
+  #busy = false;
+
   pack(value: unknown, options?: PackOptions): Uint8Array {
+    // A toJSON() may encode another value with the same serializer while this one is written.
+    if (this.#busy) return new PythonPacker().pack(value, options);
+    this.#busy = true;
     this.#limit = options?.maxSize ?? Infinity;
     this.#depth = 0;
     this.#start = this.#pos;
     try {
       this.#value(value, forInListsOwnKeys());
+      const size = this.#pos - this.#start;
+      if (size > this.#limit) throw new ValueTooLargeError(size, this.#limit);
     } catch (error) {
       this.#pos = this.#start; // the partial output is dropped; the space is reused
       throw error;
+    } finally {
+      this.#busy = false;
     }
     const out = this.#chunk.subarray(this.#start, this.#pos);
     // Keep the chunk only while there is room left worth sharing.
@@ -63,12 +72,15 @@ export class PythonPacker {
     return out;
   }
 
-  /** Makes room for `bytes` more bytes, moving the output so far to a larger chunk when needed. */
-  #ensure(bytes: number): void {
+  /**
+   * Makes room for up to `bytes` more bytes, moving the output so far to a larger chunk when
+   * needed. `atLeast` is the least that will be written: past the limit, the value cannot fit.
+   */
+  #ensure(bytes: number, atLeast = bytes): void {
     const needed = this.#pos + bytes;
     if (needed <= this.#chunk.length) return;
     const written = this.#pos - this.#start;
-    if (written + bytes > this.#limit) throw new ValueTooLargeError(written + bytes, this.#limit);
+    if (written + atLeast > this.#limit) throw new ValueTooLargeError(written + atLeast, this.#limit);
     this.#newChunk(Math.max(CHUNK_SIZE, 2 * (written + bytes)), written);
   }
 
@@ -220,7 +232,7 @@ export class PythonPacker {
   #string(text: string): void {
     const length = text.length;
     // Up to 3 bytes per UTF-16 code unit (a surrogate pair is 4 bytes for 2 units).
-    this.#ensure(3 * length + 5);
+    this.#ensure(3 * length + 5, length + 1);
     // The header is sized for the shortest the text can be and moved afterwards if needed.
     const headerSize = length < 32 ? 1 : length < 0x100 ? 2 : length < 0x10000 ? 3 : 5;
     const start = this.#pos + headerSize;

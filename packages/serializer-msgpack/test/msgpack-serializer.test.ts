@@ -116,6 +116,24 @@ describe('values kombu cannot carry are refused with EncodeError, never changed'
     expect(msgpack.decode(before)).toEqual({ a: 1 });
   });
 
+  it('measures a string by what it writes, not by the most it could write', () => {
+    // 3 bytes per character are reserved for UTF-8, but ASCII takes one: this fits.
+    expect(msgpack.encode('x'.repeat(40_000), { maxSize: 50_000 }).length).toBe(40_003); // str16: a 3-byte header
+    expect(() => msgpack.encode('é'.repeat(30_000), { maxSize: 50_000 })).toThrow(ValueTooLargeError);
+  });
+
+  it('a toJSON that encodes with the same serializer does not disturb the outer value', () => {
+    class Wrapper {
+      toJSON(): unknown {
+        return { nested: msgpack.encode({ deep: 'x'.repeat(100) }) };
+      }
+    }
+    const decoded = msgpack.decode(msgpack.encode({ before: 1, inner: new Wrapper(), after: 2 })) as Record<string, unknown>;
+    expect(decoded.before).toBe(1);
+    expect(decoded.after).toBe(2);
+    expect(msgpack.decode((decoded.inner as { nested: Uint8Array }).nested)).toEqual({ deep: 'x'.repeat(100) });
+  });
+
   it('returns bytes that later writes never overwrite', () => {
     const outputs = Array.from({ length: 2000 }, (_, i) => msgpack.encode({ i, pad: 'p'.repeat(i % 500) }));
     outputs.forEach((bytes, i) => expect(msgpack.decode(bytes)).toEqual({ i, pad: 'p'.repeat(i % 500) }));
