@@ -91,4 +91,10 @@ if ! /usr/bin/python3 -c 'import celery, redis, sqlalchemy, psycopg2, pymysql, m
   log "installing Debian's python3-celery and drivers"
   apt_install python3-celery python3-redis python3-sqlalchemy python3-psycopg2 python3-pymysql python3-msgpack python3-yaml
 fi
+# kombu registers brotli and zstd only when these modules import; the compression interop
+# tests build Celery's compressed values with every codec kombu has.
+if ! /usr/bin/python3 -c 'import brotli, zstandard' 2>/dev/null; then
+  log "installing Debian's python3-brotli and python3-zstandard"
+  apt_install python3-brotli python3-zstandard
+fi
 log "Python Celery $(/usr/bin/python3 -c 'import celery; print(celery.__version__)')"

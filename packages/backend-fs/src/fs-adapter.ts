@@ -65,6 +65,8 @@ export class FsAdapter implements BackendAdapter {
       preservesSuccess: true,
       forget: true,
       sharedReads: true,
+      // Values are kept as the bytes given (Celery's supports_result_compression).
+      compression: true,
     };
   }
 

@@ -22,6 +22,12 @@ describe('sqlite: files, memory and handles', () => {
     expect(String(row!.d)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/);
   });
 
+  it("compression is refused, as Celery's database backend never compresses", async () => {
+    const error = await createBackend(sqliteUrl(`${dir}/compressed.sqlite`), { compression: 'gzip' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toMatch(/does not store compressed results/);
+  });
+
   it('a file that cannot be opened is a ConfigurationError naming the path it resolved to', async () => {
     const error = await createBackend('db+sqlite:///rk-no-such-dir/results.db').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigurationError);

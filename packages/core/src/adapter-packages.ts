@@ -28,8 +28,17 @@ const SERIALIZER_PACKAGES: Readonly<Record<string, string>> = {
   yaml: '@resultkit/serializer-yaml',
 };
 
-/** Compressors by kombu's name: none is published yet. */
-const COMPRESSOR_PACKAGES: Readonly<Record<string, string>> = {};
+/**
+ * Compressors by kombu's names and content type: a stored value names its compression by
+ * content type (Celery's envelope), a configuration by name.
+ */
+const COMPRESSOR_PACKAGES: Readonly<Record<string, string>> = {
+  gzip: '@resultkit/compress-gzip',
+  zlib: '@resultkit/compress-gzip',
+  'application/x-gzip': '@resultkit/compress-gzip',
+  brotli: '@resultkit/compress-brotli',
+  'application/x-brotli': '@resultkit/compress-brotli',
+};
 
 export type PackageKind = 'scheme' | 'serializer' | 'compressor';
 
@@ -41,7 +50,7 @@ export type PackageKind = 'scheme' | 'serializer' | 'compressor';
 const NOT_AVAILABLE_YET: Readonly<Record<PackageKind, readonly string[]>> = {
   scheme: [],
   serializer: [],
-  compressor: ['gzip', 'zlib', 'bzip2', 'lzma', 'xz', 'brotli', 'zstd'],
+  compressor: ['bzip2', 'bzip', 'lzma', 'xz', 'zstd', 'zstandard'],
 };
 
 /** The adapter package for a scheme, or undefined when no package serves it. */
@@ -66,6 +75,11 @@ export function compressorPackageFor(name: string): string | undefined {
 /** Whether a scheme, serializer or compressor is planned but has no package yet. */
 export function isNotAvailableYet(kind: PackageKind, name: string): boolean {
   return NOT_AVAILABLE_YET[kind].includes(name.toLowerCase());
+}
+
+/** Every compressor package, each once: what a reader imports to read any compressed value. */
+export function compressorPackages(): string[] {
+  return [...new Set(Object.values(COMPRESSOR_PACKAGES))];
 }
 
 /** The schemes `createBackend` can open today (with their package installed). */

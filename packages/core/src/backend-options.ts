@@ -31,10 +31,16 @@ export interface BackendOptions extends AdapterOptions {
   expires?: number | null;
   /** Store name, args, kwargs, worker, retries and queue (`result_extended`). Default false. */
   extended?: boolean;
-  /** Compress stored values (`gzip`, `brotli`, ...); invisible to Celery peers only if they never read them. Default none. */
+  /**
+   * Compress stored values (`result_compression`: `gzip`, `brotli`, ...), in Celery's in-band
+   * envelope, read by Celery releases that include celery/celery#10504 (not by 5.2-5.5). Only
+   * backends that keep bytes unchanged support it (Redis, file). Default none.
+   */
   compression?: string | null;
-  /** Compress only values at least this many bytes long. Default 0. */
+  /** Compress only values at least this many bytes long; smaller ones are stored plain. Default 0 (all, as Celery). */
   compressionThreshold?: number;
+  /** The compressor's level, on its own scale (gzip 0-9, brotli 0-11). Default: the compressor's. */
+  compressionLevel?: number;
   /**
    * The JSON dialect written: `kombu5.2` (plain strings for dates, what Celery 5.2 writes and
    * every version reads) or `kombu5.3` (`__type__` envelopes, read only by Celery 5.3+). Both

@@ -1,6 +1,7 @@
 import {
   adapterPackageFor,
   compressorPackageFor,
+  compressorPackages,
   isNotAvailableYet,
   knownSchemes,
   type PackageKind,
@@ -37,6 +38,14 @@ export async function createBackend(url: string, options: BackendOptions = {}): 
   const codec = await createCodec(options);
   const expires = resolveExpires(options.expires);
   const adapter = await factory.create(url, { codec, expires, options });
+  if (codec.compressor && !adapter.capabilities.compression) {
+    await adapter.close();
+    // Celery ignores result_compression for these backends (with a warning); storing plain
+    // values while the configuration says otherwise would be a surprise, so say it instead.
+    throw new ConfigurationError(
+      `The ${adapter.name} backend does not store compressed results (Celery's does not either); remove the "compression" option.`,
+    );
+  }
   return new ResultBackend(adapter, codec, {
     expires,
     extended: options.extended ?? false,
@@ -67,6 +76,10 @@ export async function createCodec(options: BackendOptions = {}): Promise<Codec> 
   if (options.compression && !registry.findCompressor(options.compression)) {
     registry.registerCompressor(await loadCompressor(options.compression));
   }
+  // A value says in band how it was compressed, and a reader configured without compression
+  // must still read it (as Celery's does): every compressor package that is installed is
+  // registered, and a value in a method whose package is missing names that package.
+  await registerInstalledCompressors(registry);
   const maxSize = options.maxValueSize ?? MAX_VALUE_SIZE;
   if (!(maxSize > 0) || maxSize > MAX_VALUE_SIZE) {
     throw new ConfigurationError(`maxValueSize must be between 1 and ${MAX_VALUE_SIZE} bytes.`);
@@ -76,9 +89,27 @@ export async function createCodec(options: BackendOptions = {}): Promise<Codec> 
     serializer,
     accept,
     compression: options.compression ?? null,
-    compressionThreshold: options.compressionThreshold ?? 0,
+    compressionThreshold: validThreshold(options.compressionThreshold),
+    ...(options.compressionLevel === undefined ? {} : { compressionLevel: options.compressionLevel }),
     maxSize,
   });
+}
+
+function validThreshold(threshold: number | undefined): number {
+  if (threshold === undefined) return 0;
+  if (!Number.isInteger(threshold) || threshold < 0) {
+    throw new ConfigurationError(`compressionThreshold must be a whole number of bytes (0 or more), got ${String(threshold)}.`);
+  }
+  return threshold;
+}
+
+async function registerInstalledCompressors(registry: CodecRegistry): Promise<void> {
+  await Promise.all(
+    compressorPackages().map(async (packageName) => {
+      const mod = (await importOptional(packageName)) as { compressor?: Compressor } | null;
+      if (mod?.compressor && !registry.findCompressor(mod.compressor.contentType)) registry.registerCompressor(mod.compressor);
+    }),
+  );
 }
 
 function resolveExpires(expires: number | null | undefined): number | null {

@@ -43,12 +43,18 @@ export type { TaskRequest } from './task-request.js';
 export type { TaskProperties } from './task-properties.js';
 
 export type { Serializer, EncodeOptions } from './codec/serializer.js';
-export type { Compressor } from './codec/compressor.js';
+export type { Compressor, CompressOptions, DecompressOptions } from './codec/compressor.js';
 export { CodecRegistry } from './codec/registry.js';
 export { Codec, MAX_VALUE_SIZE } from './codec/codec.js';
 export { MAX_NESTING_DEPTH, nestingTooDeepMessage } from './codec/nesting.js';
 export type { CodecOptions } from './codec/codec.js';
-export { isFramed, readFrame, writeFrame } from './codec/frame.js';
+export {
+  COMPRESSED_PAYLOAD_MAGIC,
+  isCompressedPayload,
+  readCompressedPayload,
+  writeCompressedPayload,
+  type CompressedPayload,
+} from './codec/frame.js';
 export * from './codec/json/index.js';
 
 export type {

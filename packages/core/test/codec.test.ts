@@ -6,8 +6,9 @@ import {
   ContentDisallowedError,
   DecodeError,
   EncodeError,
-  isFramed,
-  readFrame,
+  isCompressedPayload,
+  readCompressedPayload,
+  MAX_VALUE_SIZE,
   ValueTooLargeError,
   type Compressor,
   type Serializer,
@@ -27,8 +28,15 @@ const text: Serializer = {
 const zlib: Compressor = {
   name: 'zlib-test',
   contentType: 'application/x-zlib-test',
-  compress: (data) => deflateSync(data),
-  decompress: (data) => inflateSync(data),
+  compress: (data, options) => deflateSync(data, { level: options?.level ?? -1 }),
+  decompress: (data, options) => {
+    try {
+      return inflateSync(data, { maxOutputLength: options?.maxSize ?? MAX_VALUE_SIZE });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new ValueTooLargeError(options?.maxSize ?? 0, options?.maxSize ?? 0);
+      throw error;
+    }
+  },
 };
 const registry = () => new CodecRegistry({ serializers: [text], compressors: [zlib] });
 
@@ -40,22 +48,49 @@ describe('codec', () => {
     expect(codec.decode(bytes)).toBe('hello');
   });
 
-  it('a compressed value is framed with its serializer and compressor, and any reader reads both kinds', () => {
+  it("a compressed value is Celery's envelope (celery#10504), and any reader reads both kinds", () => {
     const writer = new Codec({ registry: registry(), serializer: 'text-test', accept: ['text-test'], compression: 'zlib-test' });
     const plainReader = new Codec({ registry: registry(), serializer: 'text-test', accept: ['text-test'] });
     const value = 'compress me '.repeat(100);
-    const framed = writer.encode(value);
-    expect(isFramed(framed)).toBe(true);
-    expect(readFrame(framed)).toMatchObject({ contentType: 'application/x-text-test', compression: 'application/x-zlib-test' });
-    expect(framed.length).toBeLessThan(value.length);
-    expect(plainReader.decode(framed)).toBe(value);
+    const stored = writer.encode(value);
+    // MAGIC + content type + NUL + body, exactly as compress_payload joins them.
+    const expected = Buffer.concat([
+      Buffer.from('\0celery-compressed\0application/x-zlib-test\0', 'latin1'),
+      deflateSync(Buffer.from(value)),
+    ]);
+    expect(Buffer.from(stored)).toEqual(expected);
+    expect(isCompressedPayload(stored)).toBe(true);
+    expect(readCompressedPayload(stored).compression).toBe('application/x-zlib-test');
+    expect(plainReader.decode(stored)).toBe(value);
     expect(writer.decode(plainReader.encode('plain'))).toBe('plain');
+  });
+
+  it('the level option reaches the compressor', () => {
+    const value = 'level '.repeat(2000) + Math.random().toString(36).repeat(50);
+    const fast = new Codec({ registry: registry(), serializer: 'text-test', accept: ['text-test'], compression: 'zlib-test', compressionLevel: 0 });
+    const best = new Codec({ registry: registry(), serializer: 'text-test', accept: ['text-test'], compression: 'zlib-test', compressionLevel: 9 });
+    expect(fast.encode(value).length).toBeGreaterThan(best.encode(value).length);
+    expect(best.decode(fast.encode(value))).toBe(value);
   });
 
   it('values below the compression threshold are stored plain', () => {
     const writer = new Codec({ registry: registry(), serializer: 'text-test', accept: ['text-test'], compression: 'zlib-test', compressionThreshold: 100 });
-    expect(isFramed(writer.encode('short'))).toBe(false);
-    expect(isFramed(writer.encode('x'.repeat(100)))).toBe(true);
+    expect(isCompressedPayload(writer.encode('short'))).toBe(false);
+    expect(isCompressedPayload(writer.encode('x'.repeat(100)))).toBe(true);
+  });
+
+  it('a value that inflates past the size limit is a DecodeError, stopped at the limit', () => {
+    const writer = new Codec({ registry: registry(), serializer: 'text-test', accept: ['text-test'], compression: 'zlib-test' });
+    const bomb = writer.encode('\0'.repeat(64 * 1024 * 1024));
+    expect(bomb.length).toBeLessThan(100_000);
+    const reader = new Codec({ registry: registry(), serializer: 'text-test', accept: ['text-test'], maxSize: 1024 * 1024 });
+    const error = captured(() => reader.decode(bomb));
+    expect(error).toBeInstanceOf(DecodeError);
+    expect((error as DecodeError).cause).toBeInstanceOf(ValueTooLargeError);
+    // A compressor that ignores the bound is still held to it afterwards.
+    const unbounded: Compressor = { ...zlib, decompress: (data) => inflateSync(data) };
+    const lax = new Codec({ registry: new CodecRegistry({ serializers: [text], compressors: [unbounded] }), serializer: 'text-test', accept: ['text-test'], maxSize: 1024 });
+    expect(() => lax.decode(writer.encode('y'.repeat(4096)))).toThrow(/more than the 1024-byte limit/);
   });
 
   it('a content type outside accept is refused before decoding, framed or not', () => {
@@ -85,15 +120,17 @@ describe('codec', () => {
     expect((error as DecodeError).cause).toBeInstanceOf(TypeError);
   });
 
-  it('a truncated frame or an unknown compressor is a DecodeError', () => {
+  it('a truncated envelope or an unknown compressor is a DecodeError; a known method names its package', () => {
     const writer = new Codec({ registry: registry(), serializer: 'text-test', accept: ['text-test'], compression: 'zlib-test' });
-    const framed = writer.encode('hello hello hello');
+    const stored = writer.encode('hello hello hello');
     const reader = new Codec({ registry: new CodecRegistry({ serializers: [text] }), serializer: 'text-test', accept: ['text-test'] });
-    expect(() => reader.decode(framed)).toThrow(/not registered/);
-    expect(() => writer.decode(framed.subarray(0, 6))).toThrow(DecodeError);
-    const corrupt = framed.slice();
+    expect(() => reader.decode(stored)).toThrow(/not registered/);
+    expect(() => writer.decode(stored.subarray(0, 25))).toThrow(/no terminator/);
+    const corrupt = stored.slice();
     corrupt[corrupt.length - 3]! ^= 0xff;
     expect(() => writer.decode(corrupt)).toThrow(DecodeError);
+    const gzipped = Buffer.concat([Buffer.from('\0celery-compressed\0application/x-gzip\0', 'latin1'), deflateSync(Buffer.from('hi'))]);
+    expect(() => reader.decode(gzipped)).toThrow(/install @resultkit\/compress-gzip/);
   });
 
   it('a value the serializer rejects is an EncodeError', () => {
@@ -112,3 +149,12 @@ describe('codec', () => {
     expect(codec.accept).toEqual(['application/json', 'application/x-msgpack', 'application/x-yaml', 'application/x-python-serialize']);
   });
 });
+
+function captured(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}

@@ -25,6 +25,11 @@ export interface AdapterCapabilities {
   forget: boolean;
   /** Any client can read any result (false for RPC, where only the sender's queue receives them). */
   sharedReads: boolean;
+  /**
+   * Values may be stored compressed (Celery's `supports_result_compression`): the store keeps
+   * arbitrary bytes unchanged. True for Redis and the filesystem; absent means false.
+   */
+  compression?: boolean;
 }
 
 export interface AdapterStoreOptions {

@@ -1,6 +1,7 @@
 import { ContentDisallowedError, DecodeError, EncodeError, ResultkitError, ValueTooLargeError } from '../errors.js';
+import { compressorPackageFor } from '../adapter-packages.js';
 import type { Compressor } from './compressor.js';
-import { isFramed, readFrame, writeFrame } from './frame.js';
+import { isCompressedPayload, readCompressedPayload, writeCompressedPayload } from './frame.js';
 import type { CodecRegistry } from './registry.js';
 import type { Serializer } from './serializer.js';
 
@@ -20,6 +21,8 @@ export interface CodecOptions {
   compression?: string | null;
   /** Compress only encoded values at least this long (bytes). */
   compressionThreshold?: number;
+  /** The compressor's level (its own scale); its default when absent. */
+  compressionLevel?: number;
   /** Largest encoded value accepted, in bytes. */
   maxSize?: number;
 }
@@ -37,6 +40,7 @@ export class Codec {
   readonly registry: CodecRegistry;
   readonly #accepted: ReadonlySet<string>;
   readonly #threshold: number;
+  readonly #level: number | undefined;
 
   constructor(options: CodecOptions) {
     this.registry = options.registry;
@@ -45,6 +49,7 @@ export class Codec {
     this.accept = options.accept.map((a) => options.registry.contentTypeFor(a));
     this.#accepted = new Set(this.accept);
     this.#threshold = options.compressionThreshold ?? 0;
+    this.#level = options.compressionLevel;
     this.maxSize = options.maxSize ?? MAX_VALUE_SIZE;
   }
 
@@ -72,7 +77,7 @@ export class Codec {
       });
     }
     if (this.compressor && bytes.length >= this.#threshold) {
-      bytes = writeFrame(this.serializer.contentType, this.compressor.contentType, this.compressor.compress(bytes));
+      bytes = writeCompressedPayload(this.compressor.contentType, this.#compress(this.compressor, bytes));
     }
     this.assertSize(bytes.length);
     return bytes;
@@ -85,32 +90,22 @@ export class Codec {
 
   /**
    * Decodes stored bytes. `contentType` is what the store recorded (RPC messages do); Redis and
-   * SQL record nothing, so it defaults to this codec's own serializer, as in Celery.
+   * SQL record nothing, so it defaults to this codec's own serializer, as in Celery. A value in
+   * Celery's compressed envelope is decompressed first, whatever this codec writes, so turning
+   * compression on or off never makes stored results unreadable. `compression` is a compression
+   * recorded outside the value (an AMQP `compression` header).
    */
   decode(data: Uint8Array, contentType: string = this.serializer.contentType, compression?: string | null): unknown {
     let payload = data;
-    let type = contentType.toLowerCase();
     let method = compression ?? null;
-    if (isFramed(data)) {
-      const frame = readFrame(data);
-      type = frame.contentType.toLowerCase();
-      method = frame.compression;
-      payload = frame.payload;
+    if (isCompressedPayload(data)) {
+      ({ compression: method, body: payload } = readCompressedPayload(data));
     }
+    const type = contentType.toLowerCase();
     if (!this.#accepted.has(type) && !ALWAYS_TRUSTED.has(type)) {
       throw new ContentDisallowedError(type, this.accept);
     }
-    if (method) {
-      const compressor = this.registry.findCompressor(method);
-      if (!compressor) {
-        throw new DecodeError(`The value is compressed with ${method}, which is not registered; register its compressor (the "compressors" option) to read it.`);
-      }
-      try {
-        payload = compressor.decompress(payload);
-      } catch (error) {
-        throw new DecodeError(`The value could not be decompressed (${method}): ${messageOf(error)}`, { cause: error });
-      }
-    }
+    if (method) payload = this.#decompress(method, payload);
     if (type === 'application/data') return payload;
     if (type === 'application/text') return decodeText(payload);
     const serializer = this.registry.findSerializer(type);
@@ -123,6 +118,39 @@ export class Codec {
       if (error instanceof ResultkitError) throw error;
       throw new DecodeError(`Stored bytes are not valid ${serializer.name}: ${messageOf(error)}`, { cause: error });
     }
+  }
+
+  #compress(compressor: Compressor, bytes: Uint8Array): Uint8Array {
+    try {
+      return compressor.compress(bytes, this.#level === undefined ? undefined : { level: this.#level });
+    } catch (error) {
+      throw new EncodeError(`The value could not be compressed (${compressor.name}): ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  #decompress(method: string, body: Uint8Array): Uint8Array {
+    const compressor = this.registry.findCompressor(method);
+    if (!compressor) {
+      const packageName = compressorPackageFor(method);
+      const fix = packageName
+        ? `install ${packageName} to read it (createBackend registers it by itself)`
+        : 'register its compressor (the "compressors" option) to read it';
+      throw new DecodeError(`The value is compressed with ${method}, which is not registered; ${fix}.`);
+    }
+    let output: Uint8Array;
+    try {
+      output = compressor.decompress(body, { maxSize: this.maxSize });
+    } catch (error) {
+      if (error instanceof ValueTooLargeError) {
+        throw new DecodeError(`The value decompresses (${method}) to more than the ${this.maxSize}-byte limit; it was not inflated further.`, { cause: error });
+      }
+      throw new DecodeError(`The value could not be decompressed (${method}): ${messageOf(error)}`, { cause: error });
+    }
+    // A compressor that ignores the bound is still held to it, if only after the fact.
+    if (output.length > this.maxSize) {
+      throw new DecodeError(`The value decompresses (${method}) to ${output.length} bytes, more than the ${this.maxSize}-byte limit.`);
+    }
+    return output;
   }
 }
 

@@ -1,63 +1,61 @@
 import { DecodeError } from '../errors.js';
 
 /**
- * The envelope of a compressed value. Celery stores bare serializer output, so a value that
- * starts with these bytes cannot be anything Celery wrote: every serializer's document starts
- * with a map or dict marker (`{`, 0x80-0x8f/0xde/0xdf for msgpack, 0x80 for pickle, a letter
- * for YAML), never with a NUL byte. That is what lets a reader configured with or without
- * compression read both kinds of value.
+ * Celery's envelope for a compressed result (celery/celery#10504, `compress_payload` in
+ * `celery/backends/base.py`). A stored result has no header to say how it was compressed, so
+ * the compression content type travels in front of the body:
  *
- *   0x00 'r' 'k' 0x01 | u8 n | serializer content type (n bytes) | u8 m | compression content type (m bytes) | payload
+ *   b'\x00celery-compressed\x00' + content type (UTF-8) + b'\x00' + compressed body
+ *
+ * The serializer is not recorded: as for any stored result, the reader decodes with its own
+ * configured serializer. No serializer's output starts with a NUL byte (JSON and YAML are text,
+ * pickle starts with its PROTO opcode 0x80, a msgpack map with 0x80-0x8f/0xde/0xdf), so a plain
+ * document is never taken for a compressed one.
  */
-const MAGIC = [0x00, 0x72, 0x6b, 0x01] as const;
+export const COMPRESSED_PAYLOAD_MAGIC: Uint8Array = new TextEncoder().encode('\0celery-compressed\0');
 
-export interface Frame {
-  /** The serializer's content type of the payload once decompressed. */
-  contentType: string;
-  /** The compressor's content type. */
+export interface CompressedPayload {
+  /** The compressor's content type, e.g. `application/x-gzip`. */
   compression: string;
-  payload: Uint8Array;
+  /** The compressed bytes. */
+  body: Uint8Array;
 }
 
-export function isFramed(data: Uint8Array): boolean {
-  return (
-    data.length >= MAGIC.length &&
-    data[0] === MAGIC[0] &&
-    data[1] === MAGIC[1] &&
-    data[2] === MAGIC[2] &&
-    data[3] === MAGIC[3]
-  );
+/** Whether stored bytes are a compressed payload rather than a bare serializer document. */
+export function isCompressedPayload(data: Uint8Array): boolean {
+  if (data.length < COMPRESSED_PAYLOAD_MAGIC.length) return false;
+  for (let i = 0; i < COMPRESSED_PAYLOAD_MAGIC.length; i++) {
+    if (data[i] !== COMPRESSED_PAYLOAD_MAGIC[i]) return false;
+  }
+  return true;
 }
 
-const ascii = new TextEncoder();
-const asciiDecoder = new TextDecoder('latin1');
+const utf8 = new TextEncoder();
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-export function writeFrame(contentType: string, compression: string, payload: Uint8Array): Uint8Array {
-  const ct = ascii.encode(contentType);
-  const cz = ascii.encode(compression);
-  if (ct.length > 255 || cz.length > 255) throw new RangeError('content type too long for a frame');
-  const out = new Uint8Array(MAGIC.length + 2 + ct.length + cz.length + payload.length);
-  out.set(MAGIC, 0);
-  let at = MAGIC.length;
-  out[at++] = ct.length;
-  out.set(ct, at);
-  at += ct.length;
-  out[at++] = cz.length;
-  out.set(cz, at);
-  at += cz.length;
-  out.set(payload, at);
+export function writeCompressedPayload(compression: string, body: Uint8Array): Uint8Array {
+  const type = utf8.encode(compression);
+  if (type.includes(0)) throw new RangeError('A compression content type cannot contain a NUL byte.');
+  const out = new Uint8Array(COMPRESSED_PAYLOAD_MAGIC.length + type.length + 1 + body.length);
+  out.set(COMPRESSED_PAYLOAD_MAGIC, 0);
+  out.set(type, COMPRESSED_PAYLOAD_MAGIC.length);
+  // out[magic + type] stays 0: the terminator of the content type.
+  out.set(body, COMPRESSED_PAYLOAD_MAGIC.length + type.length + 1);
   return out;
 }
 
-export function readFrame(data: Uint8Array): Frame {
-  let at = MAGIC.length;
-  const ctLength = data[at++];
-  if (ctLength === undefined || at + ctLength >= data.length) throw new DecodeError('Truncated compression frame.');
-  const contentType = asciiDecoder.decode(data.subarray(at, at + ctLength));
-  at += ctLength;
-  const czLength = data[at++];
-  if (czLength === undefined || at + czLength > data.length) throw new DecodeError('Truncated compression frame.');
-  const compression = asciiDecoder.decode(data.subarray(at, at + czLength));
-  at += czLength;
-  return { contentType, compression, payload: data.subarray(at) };
+/** Splits a compressed payload (check `isCompressedPayload` first) at its first NUL after the marker. */
+export function readCompressedPayload(data: Uint8Array): CompressedPayload {
+  const start = COMPRESSED_PAYLOAD_MAGIC.length;
+  const end = data.indexOf(0, start);
+  // Python's partition() would hand kombu an unknown content type and an empty body, which
+  // fails there too; here it is said for what it is.
+  if (end < 0) throw new DecodeError('The compressed value is truncated: its compression content type has no terminator.');
+  let compression: string;
+  try {
+    compression = strictUtf8.decode(data.subarray(start, end));
+  } catch (error) {
+    throw new DecodeError('The compressed value names its compression in bytes that are not UTF-8.', { cause: error });
+  }
+  return { compression, body: data.subarray(end + 1) };
 }

@@ -35,6 +35,8 @@ export class MemoryAdapter implements BackendAdapter {
     preservesSuccess: true,
     forget: true,
     sharedReads: true,
+    // It keeps the bytes it is given, like Redis.
+    compression: true,
   };
   /** The shared in-process store (exposed for tests and tools). */
   readonly memory: MemoryStore;
