@@ -24,7 +24,7 @@ export type { FailureKind, BackendErrorInit } from './scrub.js';
 export { RemoteTaskError } from './remote-task-error.js';
 export type { RemoteTaskErrorInit } from './remote-task-error.js';
 
-export { PyDecimal, PyUUID, PyDate, PyTime } from './python-values.js';
+export { PyDecimal, PyUUID, PyDate, PyTime, PyDatetime, PyTuple } from './python-values.js';
 export { formatDateDone, parseDateDone } from './date-done.js';
 export { encodeException, decodeException, NODE_EXCEPTION_MODULE } from './exception-codec.js';
 export type { ExceptionDocument } from './exception-codec.js';
