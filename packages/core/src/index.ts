@@ -81,3 +81,13 @@ export type { BackendOptions, AdapterOptions, AdapterContext, AdapterFactory } f
 export { DEFAULT_CONNECT_TIMEOUT, resolveConnectTimeout } from './backend-options.js';
 export { redactUrl, schemeOf } from './url.js';
 export { adapterPackageFor, knownSchemes } from './adapter-packages.js';
+
+export type { EntryKind, EntryRef, StoredEntry, EntryPage, ScanOptions, WriteOutcome, WriteEntriesOptions, StoredEntries } from './adapter/stored-entries.js';
+export { migrate } from './migrate/migrate.js';
+export type { MigrateOptions, MigrationProgress, MigrationReport, EntryDifferences } from './migrate/migrate.js';
+export { verifyMigration } from './migrate/verify.js';
+export type { VerifyOptions, VerificationReport } from './migrate/verify.js';
+export { MigrationLossError } from './migrate/migration-loss-error.js';
+export { compareDocuments } from './migrate/compare-documents.js';
+export type { DocumentDifference } from './migrate/compare-documents.js';
+export { decodeEntryExactly, encodeEntryExactly } from './migrate/exact-document.js';
