@@ -91,3 +91,5 @@ export { MigrationLossError } from './migrate/migration-loss-error.js';
 export { compareDocuments } from './migrate/compare-documents.js';
 export type { DocumentDifference } from './migrate/compare-documents.js';
 export { decodeEntryExactly, encodeEntryExactly } from './migrate/exact-document.js';
+export { mirrorBackend, MirrorAdapter, MirrorWriteError } from './mirror/mirror-backend.js';
+export type { MirrorOptions, MirrorSide } from './mirror/mirror-backend.js';
