@@ -446,23 +446,11 @@ class Pickler {
   }
 
   #saveExactDatetime(value: PyDatetime): void {
-    const { state, offset } = exactDatetimeState(value);
-    const args: unknown[] = [made({ bytes: state })];
-    if (offset) {
-      const zero = offset.days === 0 && offset.seconds === 0 && offset.microseconds === 0;
-      args.push(made(zero ? { utc: true } : { timezone: offset }));
-    }
-    this.#saveReduce('datetime', 'datetime', args, value);
+    this.#saveReduce('datetime', 'datetime', stateWithTzinfo(exactDatetimeState(value)), value);
   }
 
   #saveTime(time: PyTime): void {
-    const { state, offset } = timeState(time);
-    const args: unknown[] = [made({ bytes: state })];
-    if (offset) {
-      const zero = offset.days === 0 && offset.seconds === 0 && offset.microseconds === 0;
-      args.push(made(zero ? { utc: true } : { timezone: offset }));
-    }
-    this.#saveReduce('datetime', 'time', args, time);
+    this.#saveReduce('datetime', 'time', stateWithTzinfo(timeState(time)), time);
   }
 
   /** `uuid.UUID`, as Python pickles it: NEWOBJ with no arguments, then BUILD with `{'int': n}`. */
@@ -572,4 +560,14 @@ const made = (spec: Spec): Made => new Made(spec);
 function isPlainObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
+}
+
+/** The arguments of a `datetime` or `time` reduce: its state, then its tzinfo when it has an offset. */
+function stateWithTzinfo({ state, offset }: { state: Uint8Array; offset: PyTimedelta | null }): unknown[] {
+  const args: unknown[] = [made({ bytes: state })];
+  if (offset) {
+    const zero = offset.days === 0 && offset.seconds === 0 && offset.microseconds === 0;
+    args.push(made(zero ? { utc: true } : { timezone: offset }));
+  }
+  return args;
 }
