@@ -18,6 +18,7 @@ import {
   type TaskMeta,
 } from '@resultkit/core';
 import { FileLocks } from './file-lock.js';
+import { FsEntries } from './fs-entries.js';
 import { codeOf, isTransient, readIfExists, removeIfExists, unavailable, writeAtomic } from './files.js';
 import type { ResolvedFsOptions } from './options.js';
 import { WatchChannel } from './watch-channel.js';
@@ -45,6 +46,8 @@ export class FsAdapter implements BackendAdapter {
   readonly name = 'fs';
   readonly capabilities: AdapterCapabilities;
   readonly directory: string;
+  /** The result and group files, for migration (`migrate` in core). */
+  readonly entries: FsEntries;
   readonly #codec: Codec;
   readonly #options: ResolvedFsOptions;
   readonly #locks: FileLocks;
@@ -55,6 +58,13 @@ export class FsAdapter implements BackendAdapter {
     this.#codec = init.codec;
     this.#options = init.options;
     this.#locks = new FileLocks(init.options.staleLockTimeout);
+    this.entries = new FsEntries({
+      directory: init.directory,
+      codec: init.codec,
+      locks: this.#locks,
+      fsync: init.options.fsync,
+      fileOf: (ref) => (ref.kind === 'task' ? this.taskFile(ref.id) : this.groupFile(ref.id)),
+    });
     this.capabilities = {
       push: init.watchable && init.options.watch,
       groups: true,

@@ -28,6 +28,7 @@ import type { RedisClient, RedisConnection } from './connect.js';
 import { ConnectionGate } from './connection.js';
 import { isRetryableRedisError, redisFailureKind } from './errors.js';
 import { RedisKeys } from './keys.js';
+import { RedisEntries } from './redis-entries.js';
 import type { ResolvedRedisOptions } from './options.js';
 import { chordPartScript, expiryArgs, setAndPublishScript, storeScript } from './scripts.js';
 import { RedisSubscriber } from './subscriber.js';
@@ -69,6 +70,8 @@ export class RedisAdapter implements BackendAdapter {
     compression: true,
   };
   readonly keys: RedisKeys;
+  /** The stored entries, for migration (`migrate` in core). */
+  readonly entries: RedisEntries;
   readonly #clients: readonly RedisClient[];
   /** One per command connection, same order: nothing is sent on a connection before its gate opens. */
   readonly #gates: readonly ConnectionGate[];
@@ -106,6 +109,7 @@ export class RedisAdapter implements BackendAdapter {
     this.#chordJoinTimeoutMs = Math.round(options.chordJoinTimeout * 1000);
     this.#subscriberName = connection.subscriberName;
     this.#coalesce = options.coalesceWrites;
+    this.entries = new RedisEntries(async () => this.#ready(), this.keys, codec);
   }
 
   /** The first command connection (for tools and tests). */

@@ -274,7 +274,8 @@ function readTimestamp(value: unknown, id: string): Date | null {
   throw new DecodeError(`date_done of ${id} is neither a timestamp nor NULL.`);
 }
 
-function fromTuple(tuple: ResultTuple): PickledResult {
+/** A result tuple as the pickled Celery result object it stands for. */
+export function fromTuple(tuple: ResultTuple): PickledResult {
   if (!Array.isArray(tuple) || !Array.isArray(tuple[0])) throw new TypeError('A group member must be a result tuple.');
   const [[id, parent], children] = tuple;
   const parentResult = parent ? fromTuple(parent) : null;

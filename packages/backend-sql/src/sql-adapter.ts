@@ -24,6 +24,7 @@ import { NotifyChannel } from './notify.js';
 import type { ResolvedSqlOptions } from './options.js';
 import { RowCodec, type EncodedTaskRow } from './row-codec.js';
 import type { Schema } from './schema.js';
+import { SqlEntries } from './sql-entries.js';
 import { Sweeper } from './sweeper.js';
 import type { TableNames, TaskColumn } from './tables.js';
 
@@ -52,6 +53,8 @@ export class SqlAdapter implements BackendAdapter {
   readonly schema: Schema;
   /** The NOTIFY channel stores send on (PostgreSQL with `notify` on), else null. */
   readonly notifyChannel: string | null;
+  /** The task and group rows, for migration (`migrate` in core). */
+  readonly entries: SqlEntries;
 
   readonly #connection: Connection;
   readonly #options: ResolvedSqlOptions;
@@ -100,6 +103,15 @@ export class SqlAdapter implements BackendAdapter {
       idFromSequence: dialect.usesIdSequences && !schema.task.columns.get('id')?.hasDefault,
     };
     this.#groupIdFromSequence = dialect.usesIdSequences && !schema.group.columns.get('id')?.hasDefault;
+    this.entries = new SqlEntries({
+      dialect,
+      schema,
+      codec: init.codec,
+      readColumns: this.#readColumns,
+      upsert: this.#upsert,
+      groupIdFromSequence: this.#groupIdFromSequence,
+      pickleProtocol: options.pickleProtocol,
+    });
     const batch = options.batch;
     this.#writes = batch
       ? new WriteBatcher<EncodedTaskRow>({

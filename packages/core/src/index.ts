@@ -24,7 +24,7 @@ export type { FailureKind, BackendErrorInit } from './scrub.js';
 export { RemoteTaskError } from './remote-task-error.js';
 export type { RemoteTaskErrorInit } from './remote-task-error.js';
 
-export { PyDecimal, PyUUID, PyDate, PyTime } from './python-values.js';
+export { PyDecimal, PyUUID, PyDate, PyTime, PyDatetime, PyTuple } from './python-values.js';
 export { formatDateDone, parseDateDone } from './date-done.js';
 export { encodeException, decodeException, NODE_EXCEPTION_MODULE } from './exception-codec.js';
 export type { ExceptionDocument } from './exception-codec.js';
@@ -87,3 +87,15 @@ export type { BackendOptions, AdapterOptions, AdapterContext, AdapterFactory } f
 export { DEFAULT_CONNECT_TIMEOUT, resolveConnectTimeout } from './backend-options.js';
 export { redactUrl, schemeOf } from './url.js';
 export { adapterPackageFor, knownSchemes } from './adapter-packages.js';
+
+export type { EntryKind, EntryRef, StoredEntry, EntryPage, ScanOptions, WriteOutcome, WriteEntriesOptions, StoredEntries } from './adapter/stored-entries.js';
+export { migrate } from './migrate/migrate.js';
+export type { MigrateOptions, MigrationProgress, MigrationReport, EntryDifferences } from './migrate/migrate.js';
+export { verifyMigration } from './migrate/verify.js';
+export type { VerifyOptions, VerificationReport } from './migrate/verify.js';
+export { MigrationLossError } from './migrate/migration-loss-error.js';
+export { compareDocuments } from './migrate/compare-documents.js';
+export type { DocumentDifference } from './migrate/compare-documents.js';
+export { decodeEntryExactly, encodeEntryExactly } from './migrate/exact-document.js';
+export { mirrorBackend, MirrorAdapter, MirrorWriteError } from './mirror/mirror-backend.js';
+export type { MirrorOptions, MirrorSide } from './mirror/mirror-backend.js';

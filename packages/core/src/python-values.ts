@@ -54,3 +54,53 @@ export class PyTime {
     return this.iso;
   }
 }
+
+/**
+ * `datetime.datetime` with everything Python keeps and a `Date` cannot: microseconds, and the
+ * UTC offset it was written with (or none, for a naive datetime). Readers return it only when
+ * asked to be exact (migration does); it is written back unchanged, and as Python's
+ * `isoformat()` text where the format has no datetime type (kombu 5.2's JSON).
+ */
+export class PyDatetime {
+  /** Python's `isoformat()`: `YYYY-MM-DDTHH:MM:SS[.ffffff][±HH:MM[:SS[.ffffff]]]`. */
+  readonly iso: string;
+  /** The UTC offset in seconds, or null for a naive datetime. */
+  readonly offsetSeconds: number | null;
+
+  constructor(iso: string, offsetSeconds: number | null) {
+    this.iso = iso;
+    this.offsetSeconds = offsetSeconds;
+  }
+
+  /** The instant (a naive datetime is taken as UTC, as Celery writes them), to the millisecond. */
+  toDate(): Date {
+    const wall = Date.parse(`${this.iso.slice(0, 23)}Z`);
+    return new Date(wall - (this.offsetSeconds ?? 0) * 1000);
+  }
+
+  toString(): string {
+    return this.iso;
+  }
+
+  toJSON(): string {
+    return this.iso;
+  }
+}
+
+/**
+ * A Python `tuple`, where a reader is asked to keep tuples apart from lists (migration is).
+ * It is an array, so code that reads arrays reads it; writers that know it write a tuple.
+ */
+export class PyTuple<T = unknown> extends Array<T> {
+  // Arrays derived from a tuple (map, filter, slice) are plain arrays, not tuples.
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+
+  /** A tuple of `items` (`new PyTuple(n)` would make an empty one of length n, as Array does). */
+  static override of<T>(...items: T[]): PyTuple<T> {
+    const tuple = new PyTuple<T>();
+    for (const item of items) tuple.push(item);
+    return tuple;
+  }
+}

@@ -10,7 +10,7 @@
  * `(days, seconds, microseconds)`. Protocols 0-2 carry the state as a Latin-1 `str` instead of
  * `bytes`, so both are accepted.
  */
-import { DecodeError, PyDate, PyTime } from '@resultkit/core';
+import { DecodeError, PyDate, PyDatetime, PyTime } from '@resultkit/core';
 
 import { encodeLatin1 } from './text.js';
 import { readTzinfo, utcFromFields, zonedWallTimeToUtc, type TzInfo } from './timezones.js';
@@ -57,6 +57,25 @@ function checkTime(f: Pick<Fields, 'hour' | 'minute' | 'second' | 'microsecond'>
 
 /** `datetime.datetime(...)` → `Date`. Microseconds are truncated to milliseconds. */
 export function datetimeFromArgs(args: readonly unknown[]): Date {
+  const { fields, tz } = datetimeFields(args);
+  return new Date(toUtcMs(fields, tz));
+}
+
+/**
+ * `datetime.datetime(...)` → `PyDatetime`, as Python's `isoformat()` prints it: microseconds
+ * and the offset kept. A named zone (zoneinfo, pytz) is kept as its offset at that instant.
+ */
+export function exactDatetimeFromArgs(args: readonly unknown[]): PyDatetime {
+  const { fields: f, tz } = datetimeFields(args);
+  let iso = `${pad(f.year, 4)}-${pad(f.month)}-${pad(f.day)}T${pad(f.hour)}:${pad(f.minute)}:${pad(f.second)}`;
+  if (f.microsecond) iso += `.${pad(f.microsecond, 6)}`;
+  if (tz.kind === 'none') return new PyDatetime(iso, null);
+  const wall = utcFromFields(f.year, f.month, f.day, f.hour, f.minute, f.second, Math.floor(f.microsecond / 1000));
+  const offset = tz.kind === 'offset' ? tz.seconds : (wall - toUtcMs(f, tz)) / 1000;
+  return new PyDatetime(iso + formatOffset(offset), offset);
+}
+
+function datetimeFields(args: readonly unknown[]): { fields: Fields; tz: TzInfo } {
   const what = 'a datetime.datetime';
   let fields: Fields;
   let tz: unknown;
@@ -90,7 +109,7 @@ export function datetimeFromArgs(args: readonly unknown[]): Date {
   }
   checkDate(fields, what);
   checkTime(fields, what);
-  return new Date(toUtcMs(fields, readTzinfo(tz)));
+  return { fields, tz: readTzinfo(tz) };
 }
 
 function toUtcMs(f: Fields, tz: TzInfo): number {
@@ -225,4 +244,17 @@ export function timeState(value: PyTime): { state: Uint8Array; offset: PyTimedel
     offset = new PyTimedelta(0, sign * seconds, sign * micros);
   }
   return { state: Uint8Array.of(hour, minute, second, us >> 16, (us >> 8) & 0xff, us & 0xff), offset };
+}
+
+/** The 10-byte state of a `PyDatetime` and its UTC offset (null when it is naive). */
+export function exactDatetimeState(value: PyDatetime): { state: Uint8Array; offset: PyTimedelta | null } {
+  const iso = value.iso;
+  if (iso[10] !== 'T') throw new TypeError(`Cannot pickle PyDatetime "${iso}": expected YYYY-MM-DDTHH:MM:SS[.ffffff][+HH:MM].`);
+  // The date and the time of day (with its offset) are pickled as `date` and `time` states are.
+  const date = dateState(new PyDate(iso.slice(0, 10)));
+  const time = timeState(new PyTime(iso.slice(11)));
+  const state = new Uint8Array(10);
+  state.set(date, 0);
+  state.set(time.state, 4);
+  return { state, offset: time.offset };
 }

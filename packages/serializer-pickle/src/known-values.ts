@@ -8,7 +8,7 @@ import { DecodeError, PyDecimal, PyUUID } from '@resultkit/core';
 
 import type { GlobalKind } from './allow-list.js';
 import type { Budget } from './budget.js';
-import { dateFromArgs, datetimeFromArgs, timedeltaFromArgs, timeFromArgs } from './datetimes.js';
+import { dateFromArgs, datetimeFromArgs, exactDatetimeFromArgs, timedeltaFromArgs, timeFromArgs } from './datetimes.js';
 import { PyCall, PyDict, sequenceItems } from './python-objects.js';
 import { encodeLatin1, encodeUtf8 } from './text.js';
 
@@ -83,11 +83,11 @@ function argumentsCost(args: readonly unknown[]): number {
 }
 
 /** Runs the allow-listed constructor `kind` on fully read arguments. */
-export function evaluateEagerly(kind: GlobalKind, args: readonly unknown[], budget: Budget): unknown {
+export function evaluateEagerly(kind: GlobalKind, args: readonly unknown[], budget: Budget, exact = false): unknown {
   budget.charge(argumentsCost(args));
   switch (kind) {
     case 'datetime':
-      return datetimeFromArgs(args);
+      return exact ? exactDatetimeFromArgs(args) : datetimeFromArgs(args);
     case 'date':
       return dateFromArgs(args);
     case 'time':

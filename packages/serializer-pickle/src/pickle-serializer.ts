@@ -16,29 +16,32 @@ export interface PickleSerializerOptions extends DumpOptions, LoadOptions {}
  * document as a tree: it formats exception arguments and JSON-encodes documents. A pickle of a
  * few hundred bytes could otherwise keep it busy for minutes.
  */
-export function createPickleSerializer(options: PickleSerializerOptions = {}): Serializer {
+export function createPickleSerializer(options: PickleSerializerOptions = {}): Serializer & { decodeExact(data: Uint8Array): unknown } {
   const dumpOptions: DumpOptions = {
     protocol: options.protocol ?? 4,
     style: options.style ?? 'python',
     arraysAsTuples: options.arraysAsTuples ?? false,
   };
   const loadOptions: LoadOptions = { strict: options.strict ?? true, isException: options.isException };
+  const exactOptions: LoadOptions = { ...loadOptions, exact: true };
+  const checked = (data: Uint8Array, value: unknown): unknown => {
+    const limit = Budget.forInput(data.length);
+    if (treeSize(value, limit) > limit) {
+      throw new DecodeError(
+        'Refusing the pickled result: it shares references so heavily (or cyclically) that as a document it would be ' +
+          `larger than ${limit} units. Use loads() from @resultkit/serializer-pickle to read it as a graph.`,
+      );
+    }
+    return value;
+  };
   return {
     name: 'pickle',
     contentType: 'application/x-python-serialize',
     contentEncoding: 'binary',
     encode: (value) => dumps(value, dumpOptions),
-    decode: (data) => {
-      const value = loads(data, loadOptions);
-      const limit = Budget.forInput(data.length);
-      if (treeSize(value, limit) > limit) {
-        throw new DecodeError(
-          'Refusing the pickled result: it shares references so heavily (or cyclically) that as a document it would be ' +
-            `larger than ${limit} units. Use loads() from @resultkit/serializer-pickle to read it as a graph.`,
-        );
-      }
-      return value;
-    },
+    decode: (data) => checked(data, loads(data, loadOptions)),
+    /** As `decode`, keeping tuples, integral floats and exact datetimes (`LoadOptions.exact`): what migration reads. */
+    decodeExact: (data) => checked(data, loads(data, exactOptions)),
   };
 }
 

@@ -12,9 +12,9 @@
  * - `simple` writes the memo-free encoding of the wire-format spec §4.4: no memo, no frames,
  *   tuples as MARK...TUPLE, lists and dicts as MARK...APPENDS/SETITEMS.
  */
-import { MAX_NESTING_DEPTH, nestingTooDeepMessage, PyDate, PyDecimal, PyTime, PyUUID, RemoteTaskError } from '@resultkit/core';
+import { MAX_NESTING_DEPTH, nestingTooDeepMessage, PyDate, PyDatetime, PyDecimal, PyFloat, PyTime, PyTuple, PyUUID, RemoteTaskError } from '@resultkit/core';
 
-import { dateState, datetimeState, timeState } from './datetimes.js';
+import { dateState, datetimeState, exactDatetimeState, timeState } from './datetimes.js';
 import { PickleOutput } from './framer.js';
 import { DECIMAL_TEXT } from './known-values.js';
 import { encodeLong } from './integers.js';
@@ -165,6 +165,8 @@ class Pickler {
     if (this.#fromMemo(value, hashable)) return;
     if (value instanceof Uint8Array) return this.#saveBytes(value, value);
     if (value instanceof Date) return this.#saveDatetime(value);
+    if (value instanceof PyDatetime) return this.#saveExactDatetime(value);
+    if (value instanceof PyFloat) return this.#saveFloat(value.value);
     if (value instanceof PyDecimal) {
       // Python would refuse to load Decimal('garbage'): refuse to write it instead.
       if (!DECIMAL_TEXT.test(value.value)) throw new TypeError(`Cannot pickle PyDecimal "${value.value}": not a decimal number.`);
@@ -191,7 +193,7 @@ class Pickler {
     this.#enter(value);
     try {
       if (Array.isArray(value)) {
-        if (hashable || this.arraysAsTuples) this.#saveTuple(value, hashable);
+        if (hashable || this.arraysAsTuples || value instanceof PyTuple) this.#saveTuple(value, hashable);
         else this.#saveList(value);
       } else if (value instanceof Set) {
         if (hashable) this.#saveFrozenset(value);
@@ -443,14 +445,12 @@ class Pickler {
     this.#saveReduce('datetime', 'datetime', [made({ bytes: datetimeState(date) }), made({ utc: true })], date);
   }
 
+  #saveExactDatetime(value: PyDatetime): void {
+    this.#saveReduce('datetime', 'datetime', stateWithTzinfo(exactDatetimeState(value)), value);
+  }
+
   #saveTime(time: PyTime): void {
-    const { state, offset } = timeState(time);
-    const args: unknown[] = [made({ bytes: state })];
-    if (offset) {
-      const zero = offset.days === 0 && offset.seconds === 0 && offset.microseconds === 0;
-      args.push(made(zero ? { utc: true } : { timezone: offset }));
-    }
-    this.#saveReduce('datetime', 'time', args, time);
+    this.#saveReduce('datetime', 'time', stateWithTzinfo(timeState(time)), time);
   }
 
   /** `uuid.UUID`, as Python pickles it: NEWOBJ with no arguments, then BUILD with `{'int': n}`. */
@@ -560,4 +560,14 @@ const made = (spec: Spec): Made => new Made(spec);
 function isPlainObject(value: object): boolean {
   const proto = Object.getPrototypeOf(value) as unknown;
   return proto === Object.prototype || proto === null;
+}
+
+/** The arguments of a `datetime` or `time` reduce: its state, then its tzinfo when it has an offset. */
+function stateWithTzinfo({ state, offset }: { state: Uint8Array; offset: PyTimedelta | null }): unknown[] {
+  const args: unknown[] = [made({ bytes: state })];
+  if (offset) {
+    const zero = offset.days === 0 && offset.seconds === 0 && offset.microseconds === 0;
+    args.push(made(zero ? { utc: true } : { timezone: offset }));
+  }
+  return args;
 }

@@ -16,7 +16,7 @@
  * converted); a cycle through a value that can only be built from finished parts (an exception
  * or a Celery result) is a `DecodeError`, since no such value can contain itself.
  */
-import { DecodeError, MAX_NESTING_DEPTH, nestingTooDeepMessage, RemoteTaskError } from '@resultkit/core';
+import { DecodeError, MAX_NESTING_DEPTH, nestingTooDeepMessage, PyTuple as Tuple, RemoteTaskError } from '@resultkit/core';
 
 import type { Budget } from './budget.js';
 import { uuidFromCall } from './known-values.js';
@@ -49,11 +49,13 @@ const PUSHED: unique symbol = Symbol('pushed');
 interface Walk {
   readonly frames: Frame[];
   readonly budget: Budget;
+  /** Tuples become core's `PyTuple` instead of plain arrays (`LoadOptions.exact`). */
+  readonly exact: boolean;
 }
 
 /** Converts the value STOP returned. */
-export function revive(root: unknown, budget: Budget): unknown {
-  const walk: Walk = { frames: [], budget };
+export function revive(root: unknown, budget: Budget, exact = false): unknown {
+  const walk: Walk = { frames: [], budget, exact };
   const { frames } = walk;
   const first = visit(root, walk);
   if (first !== PUSHED) return first;
@@ -106,12 +108,13 @@ function visit(node: unknown, walk: Walk): unknown {
         break;
       }
     }
+    const tuple = walk.exact && node instanceof PyTuple;
     if (plain) {
       walk.budget.charge(1 + items.length);
-      return done(node, items as unknown[]);
+      return done(node, tuple ? tupleOf(items as unknown[]) : (items as unknown[]));
     }
     // The output exists before its items are converted, so a cycle back to it finds it.
-    const out = done(node, [] as unknown[]);
+    const out = done(node, tuple ? new Tuple() : ([] as unknown[]));
     return push(walk, { node, kind: Kind.ARRAY, children: items, next: 0, results: out });
   }
   if (node instanceof PyDict) return visitPyDict(node, walk);
@@ -358,4 +361,11 @@ function resultId(id: unknown, what: string): string {
 
 function asResult(value: unknown): PickledResult | null {
   return value instanceof PickledAsyncResult || value instanceof PickledGroupResult ? value : null;
+}
+
+// A loop, not `Tuple.of(...items)`: spreading a huge tuple would overflow the call stack.
+function tupleOf(items: readonly unknown[]): Tuple {
+  const tuple = new Tuple();
+  for (let i = 0; i < items.length; i++) tuple.push(items[i]);
+  return tuple;
 }

@@ -21,7 +21,7 @@
  *   matched with linear-time regular expressions.
  * Any malformed input raises `DecodeError` (from `@resultkit/core`), never another error.
  */
-import { DecodeError } from '@resultkit/core';
+import { DecodeError, PyFloat } from '@resultkit/core';
 
 import { classifyGlobal, isAllowedGlobal, normalizeModule, type GlobalKind } from './allow-list.js';
 import { Budget } from './budget.js';
@@ -48,6 +48,13 @@ export interface LoadOptions {
    * `(module) => module.startsWith('myapp.')`. It only sees the two names.
    */
   isException?: (module: string, name: string) => boolean;
+  /**
+   * Keep what plain JavaScript values would lose, so the value can be written back as Python
+   * had it: tuples become core's `PyTuple`, integral floats `PyFloat`, and datetimes
+   * `PyDatetime` (microseconds and UTC offset kept; a named zone is kept as its offset at that
+   * instant). Default false. Migration between backends reads this way.
+   */
+  exact?: boolean;
 }
 
 // Written so that no run of digits can be split two ways: an ambiguous pattern (\d+\.?\d*)
@@ -58,7 +65,7 @@ const FLOAT_TEXT = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf(?:init
 export function loads(data: Uint8Array, options: LoadOptions = {}): unknown {
   if (!(data instanceof Uint8Array)) throw new DecodeError('A pickle must be given as a Uint8Array.');
   const budget = new Budget(data.length);
-  return revive(new Unpickler(data, options, budget).run(), budget);
+  return revive(new Unpickler(data, options, budget).run(), budget, options.exact ?? false);
 }
 
 class Unpickler {
@@ -263,11 +270,11 @@ class Unpickler {
           const text = decodeLatin1(input.line('FLOAT')).trim();
           if (!FLOAT_TEXT.test(text)) this.#fail('FLOAT needs a decimal number');
           const lower = text.toLowerCase().replace(/^\+/, '');
-          this.#push(lower.endsWith('nan') ? Number.NaN : lower.includes('inf') ? (lower.startsWith('-') ? -Infinity : Infinity) : Number(text));
+          this.#push(this.#float(lower.endsWith('nan') ? Number.NaN : lower.includes('inf') ? (lower.startsWith('-') ? -Infinity : Infinity) : Number(text)));
           break;
         }
         case Op.BINFLOAT:
-          this.#push(input.f64be('BINFLOAT'));
+          this.#push(this.#float(input.f64be('BINFLOAT')));
           break;
 
         // Python 2 str: Python 3 decodes it as text; Latin-1 keeps every byte.
@@ -571,9 +578,14 @@ class Unpickler {
     return new PyCall(callee, undefined, args, kwargs, argsNode);
   }
 
+  // An integral float would come back as an int from a number: exact reads keep it a float.
+  #float(value: number): number | PyFloat {
+    return this.#options.exact && Number.isInteger(value) ? new PyFloat(value) : value;
+  }
+
   #evaluate(kind: GlobalKind, args: readonly unknown[]): unknown {
     try {
-      return evaluateEagerly(kind, args, this.#budget);
+      return evaluateEagerly(kind, args, this.#budget, this.#options.exact ?? false);
     } catch (error) {
       if (error instanceof DecodeError) {
         throw new DecodeError(`${error.message} (opcode at offset ${this.#at})`, { cause: error });

@@ -188,6 +188,18 @@ export abstract class Dialect {
     return ids;
   }
 
+  /**
+   * Keyset pagination for migration: at most `limit` rows with `id` above `afterId`, in `id`
+   * order, with their `id`. `limit` is an integer this package computed, never user text.
+   */
+  async selectPage(kind: TableKind, columns: readonly string[], afterId: number, limit: number): Promise<Row[]> {
+    const list = ['id', ...columns].map((c) => (c === 'date_done' ? `${this.dateDoneExpression()} AS date_done` : this.quote(c))).join(', ');
+    const sql = this.cached(`page:${kind}:${columns.join(',')}:${limit}`, () =>
+      `SELECT ${list} FROM ${this.qualified(this.tableOf(kind))} WHERE id > ${this.placeholder(1)} ORDER BY id LIMIT ${Math.floor(limit)}`,
+    );
+    return this.exec.query(sql, [afterId]);
+  }
+
   async deleteTask(taskId: string): Promise<number> {
     const sql = this.cached('delete-task', () => `DELETE FROM ${this.qualified(this.tables.task)} WHERE task_id = ${this.placeholder(1)}`);
     return this.exec.execute(sql, [taskId], { prepare: true });

@@ -3,6 +3,7 @@ import type { ResultTuple } from '../result-tuple.js';
 import type { TaskMeta } from '../task-meta.js';
 import type { TaskProperties } from '../task-properties.js';
 import type { TaskRequest } from '../task-request.js';
+import type { StoredEntries } from './stored-entries.js';
 
 /**
  * What a store can do natively. Core fills in the rest the same way for every backend:
@@ -161,6 +162,12 @@ export interface BackendAdapter {
    * driver error (and no password in one) reaches the user.
    */
   wrapError?(error: unknown): Error;
+
+  /**
+   * The stored entries, listed and copied as they are: what `migrate` reads and writes.
+   * Absent where a store cannot be listed (RPC: a result is a message in one client's queue).
+   */
+  readonly entries?: StoredEntries;
 
   close(): Promise<void>;
 }

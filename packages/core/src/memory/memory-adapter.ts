@@ -13,6 +13,7 @@ import { CeleryKeys } from '../celery-keys.js';
 import { ConfigurationError } from '../errors.js';
 import { groupFromDocument, groupToDocument } from '../group-document.js';
 import { toDocument, type TaskMeta } from '../task-meta.js';
+import { MemoryEntries } from './memory-entries.js';
 import { acquireMemoryStore, releaseMemoryStore, type MemoryStore } from './memory-store.js';
 
 // Key names are Celery's Redis keys, so the memory backend is a faithful stand-in for Redis.
@@ -40,12 +41,14 @@ export class MemoryAdapter implements BackendAdapter {
   };
   /** The shared in-process store (exposed for tests and tools). */
   readonly memory: MemoryStore;
+  readonly entries: MemoryEntries;
   readonly #codec: Codec;
   #closed = false;
 
   constructor(store: MemoryStore, codec: Codec, options: { push?: boolean } = {}) {
     this.memory = store;
     this.#codec = codec;
+    this.entries = new MemoryEntries(store, codec, keys);
     if (options.push === false) {
       // Behaves like a store without push (SQL): waits fall back to core's batched polling.
       this.capabilities = { ...this.capabilities, push: false };

@@ -32,6 +32,21 @@ export class MemoryStore {
     if (++this.#writesSinceSweep >= 1024) this.sweep();
   }
 
+  /** Milliseconds `key` has left; null when it is kept forever or missing. */
+  remainingTtl(key: string): number | null {
+    const entry = this.#values.get(key);
+    if (!entry || entry.expiresAt === Infinity) return null;
+    return Math.max(1, entry.expiresAt - Date.now());
+  }
+
+  /** The live keys starting with `prefix`, sorted (for listing with a resumable cursor). */
+  keysWithPrefix(prefix: string): string[] {
+    const now = Date.now();
+    const keys: string[] = [];
+    for (const [key, entry] of this.#values) if (entry.expiresAt > now && key.startsWith(prefix)) keys.push(key);
+    return keys.sort();
+  }
+
   delete(key: string): boolean {
     return this.#values.delete(key);
   }
