@@ -120,6 +120,16 @@ export class Codec {
     }
   }
 
+  /**
+   * The serializer's bytes of a stored value: Celery's compressed envelope opened (bounded by
+   * `maxSize`), or the bytes as they are. For readers that parse the bytes themselves.
+   */
+  payloadOf(data: Uint8Array): Uint8Array {
+    if (!isCompressedPayload(data)) return data;
+    const { compression, body } = readCompressedPayload(data);
+    return this.#decompress(compression, body);
+  }
+
   #compress(compressor: Compressor, bytes: Uint8Array): Uint8Array {
     try {
       return compressor.compress(bytes, this.#level === undefined ? undefined : { level: this.#level });

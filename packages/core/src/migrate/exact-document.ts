@@ -1,7 +1,6 @@
 import { Buffer, isUtf8 } from 'node:buffer';
 import type { EntryRef, StoredEntries, StoredEntry } from '../adapter/stored-entries.js';
 import type { Codec } from '../codec/codec.js';
-import { isFramed, readFrame } from '../codec/frame.js';
 import { parseJson } from '../codec/json/json-reader.js';
 import { decodeKombuEnvelope } from '../codec/json/kombu-types.js';
 import { describeValue } from '../describe-value.js';
@@ -39,26 +38,19 @@ interface ExactSerializer {
 }
 
 function decodeBytesExactly(codec: Codec, bytes: Uint8Array): unknown {
-  const type = (isFramed(bytes) ? readFrame(bytes).contentType : codec.contentType).toLowerCase();
+  // Stored results record no serializer (nor does Celery's compressed envelope): the codec's own is used.
+  const type = codec.contentType.toLowerCase();
   const serializer = codec.registry.findSerializer(type) as (ExactSerializer & { contentType: string }) | undefined;
   if (type !== 'application/json' && !serializer?.decodeExact) return codec.decode(bytes);
   // What the codec would refuse is refused here too.
   if (!codec.accept.includes(type)) throw new ContentDisallowedError(type, codec.accept);
-  const payload = payloadOf(codec, bytes);
+  const payload = codec.payloadOf(bytes);
   try {
     return type === 'application/json' ? parseJsonExactly(payload) : serializer!.decodeExact!(payload);
   } catch (error) {
     if (error instanceof ResultkitError) throw error;
     throw new DecodeError(`A stored value could not be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
-}
-
-// The serializer's bytes inside a stored value: a compressed frame is opened first.
-function payloadOf(codec: Codec, bytes: Uint8Array): Uint8Array {
-  if (!isFramed(bytes)) return bytes;
-  const frame = readFrame(bytes);
-  if (!frame.compression) return frame.payload;
-  return codec.registry.compressor(frame.compression).decompress(frame.payload);
 }
 
 function parseJsonExactly(bytes: Uint8Array): unknown {
