@@ -38,6 +38,8 @@ export default defineConfig({
       project('demo', ['apps/*/test/**/*.test.ts']),
       // Every TypeScript block of every README, type-checked and run as a program (docs/).
       project('docs', ['docs/test/**/*.test.ts']),
+      // The example codec packages of docs/writing-a-codec.md, tested as their authors would.
+      project('examples', ['docs/examples/*/test/**/*.test.ts']),
     ],
   },
 });

@@ -101,13 +101,23 @@ export async function alternateRounds(
   baseline: (round: number) => Promise<Measurement>,
   { rounds = 3, target }: { rounds?: number; target?: number } = {},
 ): Promise<number> {
+  const [a, b] = await alternateMedians(ours, baseline, rounds);
+  return report(a, b, target);
+}
+
+/** The median round of ours and of the baseline, alternated as in `alternate`, not printed. */
+export async function alternateMedians(
+  ours: (round: number) => Promise<Measurement>,
+  baseline: (round: number) => Promise<Measurement>,
+  rounds = 3,
+): Promise<[Measurement, Measurement]> {
   const a: Measurement[] = [];
   const b: Measurement[] = [];
   for (let round = 0; round < rounds; round++) {
     a.push(await ours(round));
     b.push(await baseline(round));
   }
-  return report(medianRun(a), medianRun(b), target);
+  return [medianRun(a), medianRun(b)];
 }
 
 function medianRun(runs: Measurement[]): Measurement {

@@ -12,6 +12,7 @@ import { registerValueTests } from './suites/values.js';
 import { registerWaitingTests } from './suites/waiting.js';
 
 export type { ConformanceOptions } from './options.js';
+export { registerCodecSuite, type CodecSuiteOptions } from './codec/index.js';
 export { findSecret } from './secrets.js';
 
 type Register = (options: ConformanceOptions) => void;

@@ -1,0 +1,3 @@
+export { cbor } from './cbor-serializer.js';
+/** The name a codec package exports its serializer under. */
+export { cbor as serializer } from './cbor-serializer.js';
