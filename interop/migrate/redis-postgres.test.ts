@@ -8,6 +8,9 @@ import { randomUUID } from 'node:crypto';
 import { createBackend, migrate, states, type MigrationProgress } from '@resultkit/core';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
+// The redis and sql options are declared by the adapter packages.
+import type {} from '@resultkit/backend-redis';
+import type {} from '@resultkit/backend-sql';
 
 const COUNT = Number(process.env.RESULTKIT_MIGRATE_COUNT ?? 2_000);
 const REDIS = 'redis://127.0.0.1:6379/12';
