@@ -27,7 +27,7 @@ export function registerCodecSuite(options: CodecSuiteOptions): void {
   describe(`codec suite: ${options.name}`, () => {
     if (serializer) {
       registerRoundTripTests(serializer, options.carries);
-      registerCorruptInputTests(serializer);
+      registerCorruptInputTests(serializer, options.truncationDetected ?? true);
       registerFuzzTests(serializer);
     }
     registerDocumentTests(serializer, compressor);

@@ -10,6 +10,11 @@ export interface CodecSuiteOptions {
   compressor?: Compressor;
   /** Value kinds the format carries; one it cannot carry must be refused with EncodeError, never altered silently. */
   carries?: { bytes?: boolean; bigint?: boolean; dates?: boolean; loneSurrogates?: boolean };
+  /**
+   * Whether a truncated document can never read as the whole one. True by default; false for
+   * formats where it can (in YAML, `key:` cut from `key: null` is still null).
+   */
+  truncationDetected?: boolean;
 }
 
 /** A value kind that not every format carries. */
