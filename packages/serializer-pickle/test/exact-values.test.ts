@@ -8,7 +8,7 @@ describe('exact reading (loads with exact: true)', () => {
       aware: new PyDatetime('2026-01-02T03:04:05.678901+02:00', 7200),
       utc: new PyDatetime('2026-01-02T03:04:05.000001+00:00', 0),
       naive: new PyDatetime('2026-01-02T03:04:05', null),
-      pair: PyTuple.of(1, 'a'),
+      pair: PyTuple.of<number | string>(1, 'a'),
       three: new PyFloat(3),
       list: [1, 2],
     };
