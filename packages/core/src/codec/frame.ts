@@ -1,4 +1,4 @@
-import { DecodeError } from '../errors.js';
+import { ConfigurationError, DecodeError } from '../errors.js';
 
 /**
  * Celery's envelope for a compressed result (celery/celery#10504, `compress_payload` in
@@ -35,7 +35,7 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function writeCompressedPayload(compression: string, body: Uint8Array): Uint8Array {
   const type = utf8.encode(compression);
-  if (type.includes(0)) throw new RangeError('A compression content type cannot contain a NUL byte.');
+  if (type.includes(0)) throw new ConfigurationError(`The compression content type ${JSON.stringify(compression)} contains a NUL byte, which ends it in Celery's envelope.`);
   const out = new Uint8Array(COMPRESSED_PAYLOAD_MAGIC.length + type.length + 1 + body.length);
   out.set(COMPRESSED_PAYLOAD_MAGIC, 0);
   out.set(type, COMPRESSED_PAYLOAD_MAGIC.length);
