@@ -1,5 +1,18 @@
-import { runDemo } from './run-demo.js';
+import { buildApp } from './app.js';
+import { readConfig } from './config.js';
 
-// `RESULT_BACKEND=redis://127.0.0.1:6379/0 pnpm demo` runs the same jobs against another backend.
-const url = process.env.RESULT_BACKEND ?? 'memory://demo';
-await runDemo({ url, log: (line) => console.log(line) });
+// `pnpm demo`: the app on a SQLite file, or on the backend RESULT_BACKEND names.
+const config = readConfig();
+const app = await buildApp(config);
+const address = await app.server.listen({ host: config.host, port: config.port });
+
+console.log(`resultkit demo: results in ${app.backend.adapter.name} (${config.workers} workers)`);
+console.log(`open ${address}`);
+
+// The first Ctrl-C lets running tasks finish and closes the backend; a second one exits at once.
+const stop = async () => {
+  console.log('stopping: running tasks finish first');
+  await app.close();
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

@@ -1,18 +1,39 @@
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ResultBackend, TaskRequest } from '@resultkit/core';
-import { jobs, type JobName } from './jobs.js';
+import { readConfig } from './config.js';
+import { openBackend } from './open-backend.js';
+import type { TaskMessage } from './task-message.js';
+import { startWorkerPool } from './worker-pool.js';
 
-/**
- * Runs one job the way a Celery worker would: STARTED, then SUCCESS with the return value or
- * FAILURE with the error. The short delay stands in for real work, so the client really waits.
- */
-export async function runJob(backend: ResultBackend, taskId: string, name: JobName, args: unknown[], request: TaskRequest = {}): Promise<void> {
-  await backend.markAsStarted(taskId, undefined, { request });
-  await sleep(20 + Math.random() * 80);
-  try {
-    const fn = jobs[name] as (...a: unknown[]) => unknown;
-    await backend.storeResult(taskId, fn(...args), 'SUCCESS', { request: { ...request, name: `demo.${name}`, args } });
-  } catch (error) {
-    await backend.markAsFailure(taskId, error, { request: { ...request, name: `demo.${name}`, args } });
+// `pnpm --filter @resultkit/demo worker`: runs tasks in this process, taken from the app over
+// HTTP (DEMO_URL) and stored in the same backend (RESULT_BACKEND) the app reads. Start the app
+// with WORKERS=remote so that it leaves every task to processes like this one.
+const config = readConfig();
+const appUrl = process.env.DEMO_URL || `http://127.0.0.1:${config.port || 3000}`;
+const backend = await openBackend(config.backendUrl);
+
+/** The next task, by long poll; while the app is unreachable, ask again every second. */
+async function take(signal: AbortSignal): Promise<TaskMessage | null> {
+  while (!signal.aborted) {
+    try {
+      const response = await fetch(`${appUrl}/api/work/next?wait=20`, { signal });
+      if (response.status === 200) return (await response.json()) as TaskMessage;
+      if (response.status !== 204) throw new Error(`the app answered ${response.status}`);
+    } catch (error) {
+      if (signal.aborted) break;
+      console.warn(`cannot take work from ${appUrl}: ${(error as Error).message}`);
+      await sleep(1000, undefined, { signal }).catch(() => undefined);
+    }
   }
+  return null;
 }
+
+const pool = startWorkerPool({ backend, take, concurrency: config.concurrency, hostname: `demo-worker-${process.pid}@${hostname()}` });
+console.log(`worker: ${config.concurrency} at a time, taking tasks from ${appUrl}, results in ${backend.adapter.name}`);
+
+const stop = async () => {
+  await pool.stop();
+  await backend.close();
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

@@ -1,0 +1,71 @@
+import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import { redactUrl, type ResultBackend } from '@resultkit/core';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { registerErrorHandler } from './api/error-handler.js';
+import { registerEventStream } from './api/event-stream.js';
+import { registerJobRoutes } from './api/job-routes.js';
+import { registerWorkRoutes } from './api/work-routes.js';
+import type { AppConfig } from './config.js';
+import { JobIndex } from './job-index.js';
+import { jsonReplacer } from './job-record.js';
+import { JobService } from './job-service.js';
+import { JobTracker } from './job-tracker.js';
+import { openBackend } from './open-backend.js';
+import { TaskQueue } from './task-queue.js';
+import { startWorkerPool } from './worker-pool.js';
+
+/** The dashboard: plain HTML, CSS and JavaScript modules, served as they are. */
+const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
+
+export interface App {
+  server: FastifyInstance;
+  backend: ResultBackend;
+  /** Closes in order: no new requests, workers finish their tasks, waits end, the backend closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Assembles the app: one result backend, the job index and tracker, the in-memory task queue,
+ * workers in this process (unless they run in their own), and the HTTP server.
+ */
+export async function buildApp(config: Pick<AppConfig, 'backendUrl' | 'workers' | 'concurrency'>, { logger = false } = {}): Promise<App> {
+  const backend = await openBackend(config.backendUrl);
+  const index = new JobIndex();
+  const tracker = new JobTracker(backend, index);
+  const queue = new TaskQueue();
+  const jobs = new JobService(backend, index, tracker, (message) => queue.push(message));
+  const workers =
+    config.workers === 'in-process'
+      ? startWorkerPool({ backend, take: (signal) => queue.take(signal), concurrency: config.concurrency, hostname: `demo@${hostname()}` })
+      : null;
+
+  // 64 KiB is far more than any job's parameters: a larger body is refused with 413 unread.
+  // Unknown fields are refused rather than silently dropped (fastify's default removes them).
+  const server = Fastify({ logger, bodyLimit: 64 * 1024, ajv: { customOptions: { removeAdditional: false } } });
+  server.setReplySerializer((payload) => JSON.stringify(payload, jsonReplacer));
+  registerErrorHandler(server);
+  await server.register(fastifyStatic, { root: PUBLIC_DIR });
+  server.get('/api/info', async () => ({
+    backend: redactUrl(config.backendUrl),
+    adapter: backend.adapter.name,
+    capabilities: backend.capabilities,
+    workers: config.workers,
+    concurrency: config.concurrency,
+  }));
+  registerJobRoutes(server, jobs);
+  registerEventStream(server, index);
+  registerWorkRoutes(server, queue);
+
+  return {
+    server,
+    backend,
+    async close() {
+      await server.close();
+      await workers?.stop();
+      await tracker.close();
+      await backend.close();
+    },
+  };
+}
