@@ -98,3 +98,11 @@ if ! /usr/bin/python3 -c 'import brotli, zstandard' 2>/dev/null; then
   apt_install python3-brotli python3-zstandard
 fi
 log "Python Celery $(/usr/bin/python3 -c 'import celery; print(celery.__version__)')"
+
+# --- Chromium for the demo's dashboard test ----------------------------------------------------
+# Debian's chromium, driven by playwright-core: the tests never download a browser.
+if ! command -v chromium >/dev/null; then
+  log "installing Debian's chromium"
+  apt_install chromium
+fi
+log "Chromium is installed"

@@ -1,6 +1,7 @@
 import { states, type ResultBackend, type State, type TaskRequest } from '@resultkit/core';
 import type { TaskMessage } from './task-message.js';
 import { tasks } from './tasks.js';
+import { tracebackOf } from './traceback.js';
 
 /**
  * Runs one task the way a Celery worker does, storing every state through the backend:
@@ -21,10 +22,10 @@ export async function runTask(backend: ResultBackend, message: TaskMessage, host
     outcome = await run(context, ...message.args);
     await backend.storeResult(id, outcome, states.SUCCESS, { request });
   } catch (error) {
-    // The traceback defaults to the error's stack: what the dashboard shows under the exception.
+    // The traceback is what the dashboard shows under the exception.
     state = states.FAILURE;
     outcome = error;
-    await backend.markAsFailure(id, error, { request });
+    await backend.markAsFailure(id, error, { request, traceback: tracebackOf(error) });
   }
 
   if (message.chordBody) {
