@@ -2,10 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { createBackend } from '@resultkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readEvents } from './support/event-stream.js';
-import { mustRun, postgresBackend, redisBackend, sqliteBackend, type TestBackend } from './support/services.js';
+import { fileBackend, mustRun, postgresBackend, redisBackend, sqliteBackend, type TestBackend } from './support/services.js';
 import { startApp, type RunningApp } from './support/test-app.js';
 
-const backends: TestBackend[] = [sqliteBackend(), await redisBackend(), await postgresBackend()];
+const backends: TestBackend[] = [sqliteBackend(), fileBackend(), await redisBackend(), await postgresBackend()];
 
 describe.each(backends)('the jobs API on $name', (backend) => {
   let url = '';

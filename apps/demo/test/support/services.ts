@@ -1,12 +1,13 @@
 /**
  * The backends the demo's tests run against, each with its own place to store results: a
- * SQLite file in a temporary directory, Redis database 14, and a PostgreSQL database of its
- * own. Each `use` opens what it needs before a file's tests and removes it after them.
+ * SQLite file and a results directory in temporary directories, Redis database 14, and a
+ * PostgreSQL database of its own. `setUp` creates the store, `tearDown` removes it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 
@@ -41,14 +42,20 @@ export function answers(url: string, defaultPort: number): Promise<boolean> {
 /** Whether a test needing a service runs: always in CI (so a missing service fails), else when it answers. */
 export const mustRun = (available: boolean) => available || Boolean(process.env.CI);
 
-export function sqliteBackend(): TestBackend {
+export const sqliteBackend = () => temporaryBackend('sqlite', (dir) => `db+sqlite:///${join(dir, 'results.sqlite')}`);
+
+/** Celery's file backend, in a directory the app has to create (a level below a temporary one). */
+export const fileBackend = () => temporaryBackend('file', (dir) => pathToFileURL(join(dir, 'results')).href);
+
+/** A store that lives in a temporary directory, deleted with everything in it afterwards. */
+function temporaryBackend(name: string, urlIn: (dir: string) => string): TestBackend {
   let dir = '';
   return {
-    name: 'sqlite',
+    name,
     available: true,
     async setUp() {
       dir = mkdtempSync(join(tmpdir(), 'resultkit-demo-'));
-      return `db+sqlite:///${join(dir, 'results.sqlite')}`;
+      return urlIn(dir);
     },
     async tearDown() {
       rmSync(dir, { recursive: true, force: true });
