@@ -7,6 +7,7 @@ import { registerErrorHandler } from './api/error-handler.js';
 import { registerEventStream } from './api/event-stream.js';
 import { registerJobRoutes } from './api/job-routes.js';
 import { registerWorkRoutes } from './api/work-routes.js';
+import { CelerySender } from './celery/celery-sender.js';
 import type { AppConfig } from './config.js';
 import { JobIndex } from './job-index.js';
 import { jsonReplacer } from './job-record.js';
@@ -28,14 +29,16 @@ export interface App {
 
 /**
  * Assembles the app: one result backend, the job index and tracker, the in-memory task queue,
- * workers in this process (unless they run in their own), and the HTTP server.
+ * workers in this process (unless they run in their own), the Celery sender in Celery mode,
+ * and the HTTP server.
  */
-export async function buildApp(config: Pick<AppConfig, 'backendUrl' | 'workers' | 'concurrency'>, { logger = false } = {}): Promise<App> {
+export async function buildApp(config: Pick<AppConfig, 'backendUrl' | 'workers' | 'concurrency'> & Partial<Pick<AppConfig, 'celery'>>, { logger = false } = {}): Promise<App> {
   const backend = await openBackend(config.backendUrl);
+  const celery = config.celery ? await CelerySender.connect(config.celery.brokerUrl, config.celery.queue) : null;
   const index = new JobIndex();
   const tracker = new JobTracker(backend, index);
   const queue = new TaskQueue();
-  const jobs = new JobService(backend, index, tracker, (message) => queue.push(message));
+  const jobs = new JobService(backend, index, tracker, (message) => queue.push(message), celery);
   const workers =
     config.workers === 'in-process'
       ? startWorkerPool({ backend, take: (signal) => queue.take(signal), concurrency: config.concurrency, hostname: `demo@${hostname()}` })
@@ -53,6 +56,7 @@ export async function buildApp(config: Pick<AppConfig, 'backendUrl' | 'workers' 
     capabilities: backend.capabilities,
     workers: config.workers,
     concurrency: config.concurrency,
+    celery: config.celery ? { broker: redactUrl(config.celery.brokerUrl), queue: config.celery.queue } : null,
   }));
   registerJobRoutes(server, jobs);
   registerEventStream(server, index);
@@ -65,6 +69,7 @@ export async function buildApp(config: Pick<AppConfig, 'backendUrl' | 'workers' 
       await server.close();
       await workers?.stop();
       await tracker.close();
+      await celery?.close();
       await backend.close();
     },
   };

@@ -12,6 +12,8 @@ export interface AppConfig {
   workers: 'in-process' | 'remote';
   /** How many tasks one worker runs at the same time. */
   concurrency: number;
+  /** Celery mode: where Python Celery workers take the `celery-*` jobs from; null when off. */
+  celery: { brokerUrl: string; queue: string } | null;
 }
 
 /**
@@ -25,6 +27,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: integer(env.PORT, 3000, 'PORT', 0, 65_535),
     workers: env.WORKERS === 'remote' ? 'remote' : 'in-process',
     concurrency: integer(env.CONCURRENCY, 4, 'CONCURRENCY', 1, 64),
+    celery: env.CELERY_BROKER_URL?.startsWith('redis') ? { brokerUrl: env.CELERY_BROKER_URL, queue: env.CELERY_QUEUE || 'demo-celery' } : null,
   };
 }
 

@@ -30,6 +30,7 @@ export class JobIndex extends EventEmitter<{ change: [JobRecord] }> {
 
   /** Tells the listeners (the event streams) that a record changed. */
   changed(record: JobRecord): void {
+    record.revision += 1;
     if (this.#jobs.get(record.id) === record) this.emit('change', record);
   }
 

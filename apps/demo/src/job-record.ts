@@ -1,7 +1,10 @@
 import { READY_STATES, RemoteTaskError, type TaskMeta } from '@resultkit/core';
 
-/** The kinds of job the API accepts: each maps to one task, a group of tasks, or a chord. */
-export const JOB_KINDS = ['divide', 'countdown', 'squares', 'sum-of-squares'] as const;
+/**
+ * The kinds of job the API accepts: each maps to one task, a group of tasks, or a chord. The
+ * `celery-*` kinds run in a Python Celery worker (Celery mode).
+ */
+export const JOB_KINDS = ['divide', 'countdown', 'squares', 'sum-of-squares', 'celery-divide', 'celery-countdown'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 /** One member of a group or chord header, as the dashboard shows it. */
@@ -28,6 +31,11 @@ export interface JobRecord {
   exception: { type: string; module: string | null; message: string } | null;
   traceback: string | null;
   worker: string | null;
+  /**
+   * Counts the record's changes. A reader that gets the same job from two places (the answer
+   * to its POST and the event stream) keeps the higher revision, never an older copy.
+   */
+  revision: number;
   /** Group and chord members, in order. */
   parts?: PartRecord[];
   /** The chord's body task. */

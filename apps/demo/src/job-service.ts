@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { states, type ResultBackend, type ResultSet, type TaskRequest } from '@resultkit/core';
+import type { CelerySender } from './celery/celery-sender.js';
 import type { JobIndex } from './job-index.js';
 import type { JobKind, JobRecord } from './job-record.js';
 import type { JobTracker } from './job-tracker.js';
@@ -20,12 +21,14 @@ export class JobService {
   readonly index: JobIndex;
   readonly #tracker: JobTracker;
   readonly #send: (message: TaskMessage) => void;
+  readonly #celery: CelerySender | null;
 
-  constructor(backend: ResultBackend, index: JobIndex, tracker: JobTracker, send: (message: TaskMessage) => void) {
+  constructor(backend: ResultBackend, index: JobIndex, tracker: JobTracker, send: (message: TaskMessage) => void, celery: CelerySender | null = null) {
     this.backend = backend;
     this.index = index;
     this.#tracker = tracker;
     this.#send = send;
+    this.#celery = celery;
   }
 
   /** `divide(a, b)`: one task, which fails when b is 0. */
@@ -77,6 +80,22 @@ export class JobService {
     return record;
   }
 
+  /**
+   * Celery mode: the same computations, run by a Python Celery worker. The app only sends the
+   * task message; the worker stores the result in the backend this app reads.
+   */
+  async celery(kind: 'celery-divide' | 'celery-countdown', args: unknown[], input: Record<string, unknown>): Promise<JobRecord> {
+    if (!this.#celery) {
+      throw new UnsupportedJobError('Celery mode is off: start the app with CELERY_BROKER_URL=redis://... and a Python worker (see the README).');
+    }
+    const id = randomUUID();
+    const record = this.#record(id, kind, input);
+    this.#tracker.followTask(record);
+    const task = kind === 'celery-divide' ? 'demo_tasks.divide' : 'demo_tasks.countdown';
+    await this.#celery.send(id, task, args, await this.backend.taskProperties(id));
+    return record;
+  }
+
   async #single(kind: JobKind, input: Record<string, unknown>, task: TaskName, args: unknown[]): Promise<JobRecord> {
     const id = randomUUID();
     const record = this.#record(id, kind, input);
@@ -88,7 +107,7 @@ export class JobService {
   #record(id: string, kind: JobKind, input: Record<string, unknown>): JobRecord {
     const record: JobRecord = {
       id, kind, input, state: states.PENDING, submittedAt: new Date().toISOString(),
-      doneAt: null, durationMs: null, result: null, exception: null, traceback: null, worker: null,
+      doneAt: null, durationMs: null, result: null, exception: null, traceback: null, worker: null, revision: 0,
     };
     this.index.add(record);
     return record;

@@ -70,6 +70,10 @@ describe.each(backends)('the jobs API on $name', (backend) => {
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)!.result).toMatchObject({ total: 4 });
     expect(events.at(-1)!.result).toBe('counted 4 steps');
+    // Every event of the job has a higher revision than the one before: a reader can tell an older copy.
+    const revisions = events.filter((job) => job.id === id).map((job) => job.revision as number);
+    expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
+    expect(new Set(revisions).size).toBe(revisions.length);
   });
 
   it.skipIf(!run)('a group fans out and its parts are joined in order', async () => {

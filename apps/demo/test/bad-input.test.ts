@@ -24,7 +24,7 @@ const post = (path: string, body: string, contentType = 'application/json') =>
 it('an unknown job kind is a 404 that lists the kinds', async () => {
   const { status, body } = await post('/api/jobs/mine-bitcoin', '{}');
   expect(status).toBe(404);
-  expect(body).toEqual({ error: 'UNKNOWN_JOB_KIND', message: 'There is no job kind "mine-bitcoin". Kinds: divide, countdown, squares, sum-of-squares.' });
+  expect(body).toEqual({ error: 'UNKNOWN_JOB_KIND', message: 'There is no job kind "mine-bitcoin". Kinds: divide, countdown, squares, sum-of-squares, celery-divide, celery-countdown.' });
 });
 
 it('a malformed JSON body is a 400', async () => {
@@ -43,6 +43,12 @@ it.each([
   const { status, body } = await post(path, JSON.stringify(input));
   expect(status).toBe(400);
   expect(body).toEqual({ error: 'INVALID_REQUEST', message: `Invalid body: ${message}` });
+});
+
+it('a Celery job while Celery mode is off is a 422 that says how to turn it on', async () => {
+  const { status, body } = await post('/api/jobs/celery-divide', JSON.stringify({ a: 1, b: 2 }));
+  expect(status).toBe(422);
+  expect(body).toEqual({ error: 'UNSUPPORTED_JOB', message: expect.stringContaining('Celery mode is off: start the app with CELERY_BROKER_URL=redis://') });
 });
 
 it('a body over 64 KiB is a 413, refused unread', async () => {

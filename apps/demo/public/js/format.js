@@ -18,6 +18,7 @@ export function shortId(id) {
 /** What a job was asked to do, e.g. `divide(1, 0)` or `squares(n=8)`. */
 export function describeInput(job) {
   const input = job.input ?? {};
+  if (job.kind.startsWith('celery-')) return `${describeInput({ ...job, kind: job.kind.slice('celery-'.length) })} in Python`;
   if (job.kind === 'divide') return `divide(${input.a}, ${input.b})`;
   if (job.kind === 'countdown') return `countdown(${input.steps} × ${input.delayMs} ms)`;
   if (job.kind === 'task') return `${input.name ?? 'task'}(${(input.args ?? []).map(formatValue).join(', ')})`;

@@ -6,7 +6,14 @@ export function jobRow(job) {
   return h(
     'tr',
     { 'data-job-id': job.id, 'data-state': job.state },
-    h('td', {}, h('span', { class: 'job-name' }, describeInput(job)), ' ', h('code', { title: job.id }, shortId(job.id))),
+    h(
+      'td',
+      {},
+      h('span', { class: 'job-name' }, describeInput(job)),
+      ' ',
+      h('code', { title: job.id }, shortId(job.id)),
+      job.worker ? h('span', { class: 'worker' }, `by ${job.worker}`) : null,
+    ),
     h('td', {}, stateCell(job)),
     h('td', { class: 'number' }, formatDuration(job.durationMs)),
     h('td', { class: 'outcome' }, outcome(job)),

@@ -48,6 +48,8 @@ function scheduleRender() {
 
 function receive(job) {
   const previous = jobs.get(job.id);
+  // The answer to a submission can arrive after the stream's newer events for the same job.
+  if (previous && previous.revision > job.revision) return;
   job.version = JSON.stringify(job);
   jobs.set(job.id, job);
   if (READY_STATES.has(job.state) && !READY_STATES.has(previous?.state)) {
@@ -96,11 +98,14 @@ form.addEventListener('submit', async (event) => {
 const info = await appInfo();
 document.querySelector('#backend-info').textContent =
   `Results in ${info.adapter} (${info.backend}), ${info.workers} workers, push ${info.capabilities.push ? 'on' : 'off (polling)'}.`;
-if (!info.capabilities.chords) {
-  const chord = kind.querySelector('option[value="sum-of-squares"]');
-  chord.disabled = true;
-  chord.textContent += ` (not on ${info.adapter})`;
+/** Kinds this app cannot run are shown, but cannot be chosen, with the reason. */
+function unavailable(value, reason) {
+  const option = kind.querySelector(`option[value="${value}"]`);
+  option.disabled = true;
+  option.textContent += ` (${reason})`;
 }
+if (!info.capabilities.chords) unavailable('sum-of-squares', `not on ${info.adapter}`);
+if (!info.celery) for (const value of ['celery-divide', 'celery-countdown']) unavailable(value, 'Celery mode is off');
 
 streamJobs(receive, reload);
 chart.render();

@@ -26,6 +26,12 @@ export function registerJobRoutes(app: FastifyInstance, jobs: JobService): void 
   app.post<{ Body: { n: number } }>('/api/jobs/sum-of-squares', { schema: body({ n: int(1, 50) }) }, async (request, reply) =>
     reply.code(202).send(await jobs.sumOfSquares(request.body)),
   );
+  app.post<{ Body: { a: number; b: number } }>('/api/jobs/celery-divide', { schema: body({ a: { type: 'number' }, b: { type: 'number' } }) }, async (request, reply) =>
+    reply.code(202).send(await jobs.celery('celery-divide', [request.body.a, request.body.b], request.body)),
+  );
+  app.post<{ Body: { steps: number; delayMs: number } }>('/api/jobs/celery-countdown', { schema: body({ steps: int(1, 50), delayMs: int(0, 5_000) }) }, async (request, reply) =>
+    reply.code(202).send(await jobs.celery('celery-countdown', [request.body.steps, request.body.delayMs], request.body)),
+  );
   app.post<{ Params: { kind: string } }>('/api/jobs/:kind', async (request, reply) =>
     reply.code(404).send({ error: 'UNKNOWN_JOB_KIND', message: `There is no job kind "${request.params.kind}". Kinds: ${JOB_KINDS.join(', ')}.` }),
   );
@@ -105,7 +111,7 @@ async function findJob(jobs: JobService, id: string): Promise<JobRecord | null> 
   if (meta.status === 'PENDING') return null;
   const record: JobRecord = {
     id, kind: 'task', input: { name: meta.name ?? null, args: meta.args ?? null }, state: meta.status, submittedAt: meta.dateDone?.toISOString() ?? new Date().toISOString(),
-    doneAt: null, durationMs: null, result: null, exception: null, traceback: null, worker: null,
+    doneAt: null, durationMs: null, result: null, exception: null, traceback: null, worker: null, revision: 0,
   };
   applyMeta(record, meta);
   return record;

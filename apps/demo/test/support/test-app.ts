@@ -1,4 +1,5 @@
 import { buildApp, type App } from '../../src/app.js';
+import type { AppConfig } from '../../src/config.js';
 
 /** A parsed JSON response: the tests check its shape with `expect`, so it is left untyped. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -12,9 +13,9 @@ export interface RunningApp {
   request(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }>;
 }
 
-/** Starts the app on a free port with workers in the same process (unless `workers: 'remote'`). */
-export async function startApp(backendUrl: string, workers: 'in-process' | 'remote' = 'in-process'): Promise<RunningApp> {
-  const app = await buildApp({ backendUrl, workers, concurrency: 4 });
+/** Starts the app on a free port with workers in the same process (unless `workers: 'remote'`), Celery mode with `celery`. */
+export async function startApp(backendUrl: string, workers: 'in-process' | 'remote' = 'in-process', celery: AppConfig['celery'] = null): Promise<RunningApp> {
+  const app = await buildApp({ backendUrl, workers, concurrency: 4, celery });
   const baseUrl = await app.server.listen({ host: '127.0.0.1', port: 0 });
   return {
     app,
