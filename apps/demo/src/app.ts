@@ -8,6 +8,7 @@ import { registerEventStream } from './api/event-stream.js';
 import { registerJobRoutes } from './api/job-routes.js';
 import { registerWorkRoutes } from './api/work-routes.js';
 import { CelerySender } from './celery/celery-sender.js';
+import { startCeleryWorkers } from './celery/celery-workers.js';
 import type { AppConfig } from './config.js';
 import { JobIndex } from './job-index.js';
 import { jsonReplacer } from './job-record.js';
@@ -39,9 +40,16 @@ export async function buildApp(config: Pick<AppConfig, 'backendUrl' | 'workers' 
   const tracker = new JobTracker(backend, index);
   const queue = new TaskQueue();
   const jobs = new JobService(backend, index, tracker, (message) => queue.push(message), celery);
-  const workers =
-    config.workers === 'in-process'
-      ? startWorkerPool({ backend, take: (signal) => queue.take(signal), concurrency: config.concurrency, hostname: `demo@${hostname()}` })
+  const inProcess = config.workers === 'in-process';
+  const workerName = `demo@${hostname()}`;
+  const workers = inProcess ? startWorkerPool({ backend, take: (signal) => queue.take(signal), concurrency: config.concurrency, hostname: workerName }) : null;
+  // Celery mode: these workers also serve the tasks Python clients send to the Node queue.
+  const celeryWorkers =
+    inProcess && config.celery
+      ? await startCeleryWorkers({
+          backend, brokerUrl: config.celery.brokerUrl, queue: config.celery.nodeQueue, concurrency: config.concurrency, hostname: workerName,
+          onTake: (message) => jobs.adopt(message),
+        })
       : null;
 
   // 64 KiB is far more than any job's parameters: a larger body is refused with 413 unread.
@@ -56,7 +64,7 @@ export async function buildApp(config: Pick<AppConfig, 'backendUrl' | 'workers' 
     capabilities: backend.capabilities,
     workers: config.workers,
     concurrency: config.concurrency,
-    celery: config.celery ? { broker: redactUrl(config.celery.brokerUrl), queue: config.celery.queue } : null,
+    celery: config.celery ? { broker: redactUrl(config.celery.brokerUrl), queue: config.celery.queue, nodeQueue: config.celery.nodeQueue } : null,
   }));
   registerJobRoutes(server, jobs);
   registerEventStream(server, index);
@@ -67,7 +75,7 @@ export async function buildApp(config: Pick<AppConfig, 'backendUrl' | 'workers' 
     backend,
     async close() {
       await server.close();
-      await workers?.stop();
+      await Promise.all([workers?.stop(), celeryWorkers?.stop()]);
       await tracker.close();
       await celery?.close();
       await backend.close();

@@ -12,8 +12,11 @@ export interface AppConfig {
   workers: 'in-process' | 'remote';
   /** How many tasks one worker runs at the same time. */
   concurrency: number;
-  /** Celery mode: where Python Celery workers take the `celery-*` jobs from; null when off. */
-  celery: { brokerUrl: string; queue: string } | null;
+  /**
+   * Celery mode (null when off): the Redis broker, the queue Python workers take the `celery-*`
+   * jobs from, and the queue Node workers take the tasks Python clients send.
+   */
+  celery: { brokerUrl: string; queue: string; nodeQueue: string } | null;
 }
 
 /**
@@ -27,7 +30,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: integer(env.PORT, 3000, 'PORT', 0, 65_535),
     workers: env.WORKERS === 'remote' ? 'remote' : 'in-process',
     concurrency: integer(env.CONCURRENCY, 4, 'CONCURRENCY', 1, 64),
-    celery: env.CELERY_BROKER_URL?.startsWith('redis') ? { brokerUrl: env.CELERY_BROKER_URL, queue: env.CELERY_QUEUE || 'demo-celery' } : null,
+    celery: env.CELERY_BROKER_URL?.startsWith('redis')
+      ? { brokerUrl: env.CELERY_BROKER_URL, queue: env.CELERY_QUEUE || 'demo-celery', nodeQueue: env.CELERY_NODE_QUEUE || 'demo-node' }
+      : null,
   };
 }
 

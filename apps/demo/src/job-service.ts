@@ -96,6 +96,13 @@ export class JobService {
     return record;
   }
 
+  /** Lists a task another client sent (a Python Celery client) and follows it like the app's own. */
+  adopt(message: TaskMessage): void {
+    if (this.index.get(message.taskId)) return;
+    const record = this.#record(message.taskId, 'task', { name: `demo.${message.task}`, args: message.args });
+    this.#tracker.followTask(record);
+  }
+
   async #single(kind: JobKind, input: Record<string, unknown>, task: TaskName, args: unknown[]): Promise<JobRecord> {
     const id = randomUUID();
     const record = this.#record(id, kind, input);
@@ -104,7 +111,7 @@ export class JobService {
     return record;
   }
 
-  #record(id: string, kind: JobKind, input: Record<string, unknown>): JobRecord {
+  #record(id: string, kind: JobRecord['kind'], input: Record<string, unknown>): JobRecord {
     const record: JobRecord = {
       id, kind, input, state: states.PENDING, submittedAt: new Date().toISOString(),
       doneAt: null, durationMs: null, result: null, exception: null, traceback: null, worker: null, revision: 0,

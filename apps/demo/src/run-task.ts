@@ -1,4 +1,4 @@
-import { states, type ResultBackend, type State, type TaskRequest } from '@resultkit/core';
+import { RemoteTaskError, states, type ResultBackend, type State, type TaskRequest } from '@resultkit/core';
 import type { TaskMessage } from './task-message.js';
 import { tasks } from './tasks.js';
 import { tracebackOf } from './traceback.js';
@@ -17,7 +17,10 @@ export async function runTask(backend: ResultBackend, message: TaskMessage, host
   let state: State = states.SUCCESS;
   let outcome: unknown;
   try {
-    const run = tasks[message.task] as (context: unknown, ...args: unknown[]) => Promise<unknown>;
+    // Own properties only: a sender's `toString` is not a task.
+    const run = (Object.hasOwn(tasks, message.task) ? tasks[message.task] : undefined) as ((context: unknown, ...args: unknown[]) => Promise<unknown>) | undefined;
+    // A name this worker has no task for (sent by another client): Celery's own error for it.
+    if (!run) throw new RemoteTaskError({ excType: 'NotRegistered', excModule: 'celery.exceptions', excArgs: [message.task] });
     const context = { progress: (meta: Record<string, unknown>) => backend.updateState(id, 'PROGRESS', meta, { request }) };
     outcome = await run(context, ...message.args);
     await backend.storeResult(id, outcome, states.SUCCESS, { request });

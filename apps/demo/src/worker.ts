@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startCeleryWorkers } from './celery/celery-workers.js';
 import { readConfig } from './config.js';
 import { openBackend } from './open-backend.js';
 import type { TaskMessage } from './task-message.js';
@@ -28,11 +29,17 @@ async function take(signal: AbortSignal): Promise<TaskMessage | null> {
   return null;
 }
 
-const pool = startWorkerPool({ backend, take, concurrency: config.concurrency, hostname: `demo-worker-${process.pid}@${hostname()}` });
+const workerName = `demo-worker-${process.pid}@${hostname()}`;
+const pool = startWorkerPool({ backend, take, concurrency: config.concurrency, hostname: workerName });
 console.log(`worker: ${config.concurrency} at a time, taking tasks from ${appUrl}, results in ${backend.adapter.name}`);
+// Celery mode: also the tasks Python clients send to the Node queue.
+const celery = config.celery
+  ? await startCeleryWorkers({ backend, brokerUrl: config.celery.brokerUrl, queue: config.celery.nodeQueue, concurrency: config.concurrency, hostname: workerName })
+  : null;
+if (config.celery) console.log(`worker: taking Celery tasks from queue ${config.celery.nodeQueue}`);
 
 const stop = async () => {
-  await pool.stop();
+  await Promise.all([pool.stop(), celery?.stop()]);
   await backend.close();
 };
 process.once('SIGINT', stop);

@@ -16,6 +16,20 @@ const withDb = (db: number) => Object.assign(new URL(REDIS_BASE), { pathname: `/
 const BROKER = withDb(13);
 const RESULTS = withDb(14);
 const QUEUE = 'demo-celery-test';
+const NODE_QUEUE = 'demo-node-test';
+const CELERY_ENV = { CELERY_BROKER_URL: BROKER, RESULT_BACKEND: RESULTS, CELERY_QUEUE: QUEUE, CELERY_NODE_QUEUE: NODE_QUEUE };
+
+/** `send_to_node.py <task> <args...>`: a Python client sends a task to the Node workers and prints what `get()` gave it. */
+async function sendFromPython(task: string, ...args: unknown[]): Promise<Record<string, unknown>> {
+  const child = spawn(PYTHON, ['send_to_node.py', task, ...args.map((arg) => JSON.stringify(arg))], { cwd: CELERY_DIR, env: { ...process.env, ...CELERY_ENV } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const [code] = await once(child, 'close');
+  if (code !== 0) throw new Error(`send_to_node.py exited with ${code}: ${stderr}`);
+  return JSON.parse(stdout) as Record<string, unknown>;
+}
 
 const celeryInstalled = spawnSync(PYTHON, ['-c', 'import celery, redis'], { timeout: 20_000 }).status === 0;
 const run = mustRun(celeryInstalled && (await answers(REDIS_BASE, 6379)));
@@ -40,11 +54,11 @@ describe.skipIf(!run)('Celery mode', () => {
     worker = spawn(
       PYTHON,
       ['-m', 'celery', '-A', 'demo_tasks', 'worker', '--pool=solo', '-Q', QUEUE, '-n', `${QUEUE}@demo`, '--without-heartbeat', '--without-gossip', '--without-mingle', '-l', 'warning'],
-      { cwd: CELERY_DIR, env: { ...process.env, CELERY_BROKER_URL: BROKER, RESULT_BACKEND: RESULTS, CELERY_QUEUE: QUEUE }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+      { cwd: CELERY_DIR, env: { ...process.env, ...CELERY_ENV }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
     worker.stdout!.on('data', (chunk) => (output += chunk));
     worker.stderr!.on('data', (chunk) => (output += chunk));
-    running = await startApp(RESULTS, 'in-process', { brokerUrl: BROKER, queue: QUEUE });
+    running = await startApp(RESULTS, 'in-process', { brokerUrl: BROKER, queue: QUEUE, nodeQueue: NODE_QUEUE });
   });
 
   afterAll(async () => {
@@ -91,5 +105,19 @@ describe.skipIf(!run)('Celery mode', () => {
     const mine = events.filter((job) => job.id === id);
     expect(mine.some((job) => job.state === 'PROGRESS' && job.result.total === 3)).toBe(true);
     expect(mine.at(-1)!.result).toBe('counted 3 steps in Python');
+  });
+
+  it('a task a Python client sends is run by the Node workers, and the client gets its value', async () => {
+    const answer = await sendFromPython('divide', 9, 3);
+    expect(answer).toMatchObject({ state: 'SUCCESS', result: 3 });
+    // The app lists it too, as a task it did not submit.
+    const job = (await running.request('GET', `/api/jobs/${answer.id}`)).body;
+    expect(job).toMatchObject({ kind: 'task', input: { name: 'demo.divide', args: [9, 3] }, worker: expect.stringMatching(/^demo@/) });
+  });
+
+  it('a Node failure reaches the Python client as its own exception; an unknown task as NotRegistered', async () => {
+    expect(await sendFromPython('divide', 1, 0)).toMatchObject({ state: 'FAILURE', exc_type: 'ZeroDivisionError', message: 'cannot divide 1 by zero' });
+    expect(await sendFromPython('no_such_task')).toMatchObject({ state: 'FAILURE', exc_type: 'NotRegistered' });
+    expect(await sendFromPython('toString')).toMatchObject({ state: 'FAILURE', exc_type: 'NotRegistered' });
   });
 });
