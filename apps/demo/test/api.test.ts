@@ -64,12 +64,15 @@ describe.each(backends)('the jobs API on $name', (backend) => {
   });
 
   it.skipIf(!run)('a slow job reports PROGRESS with its meta before it succeeds', async () => {
-    const id = await submit('countdown', { steps: 4, delayMs: 150 });
-    const events = await readEvents(running.baseUrl, (job) => job.id === id && job.state === 'SUCCESS', async () => undefined);
+    let id = '';
+    // Subscribed before the job is submitted, so that no event of it is missed.
+    const events = await readEvents(running.baseUrl, (job) => job.id === id && job.state === 'SUCCESS', async () => {
+      id = await submit('countdown', { steps: 6, delayMs: 200 });
+    });
     const progress = events.filter((job) => job.id === id && job.state === 'PROGRESS');
     expect(progress.length).toBeGreaterThan(0);
-    expect(progress.at(-1)!.result).toMatchObject({ total: 4 });
-    expect(events.at(-1)!.result).toBe('counted 4 steps');
+    expect(progress.at(-1)!.result).toMatchObject({ total: 6 });
+    expect(events.at(-1)!.result).toBe('counted 6 steps');
     // Every event of the job has a higher revision than the one before: a reader can tell an older copy.
     const revisions = events.filter((job) => job.id === id).map((job) => job.revision as number);
     expect(revisions).toEqual([...revisions].sort((a, b) => a - b));

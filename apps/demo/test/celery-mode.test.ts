@@ -100,11 +100,11 @@ describe.skipIf(!run)('Celery mode', () => {
   it("the Python task's PROGRESS reaches the event stream before its SUCCESS", async () => {
     let id = '';
     const events = await readEvents(running.baseUrl, (job) => job.id === id && job.state === 'SUCCESS', async () => {
-      id = await submit('celery-countdown', { steps: 3, delayMs: 300 });
+      id = await submit('celery-countdown', { steps: 4, delayMs: 300 });
     });
     const mine = events.filter((job) => job.id === id);
-    expect(mine.some((job) => job.state === 'PROGRESS' && job.result.total === 3)).toBe(true);
-    expect(mine.at(-1)!.result).toBe('counted 3 steps in Python');
+    expect(mine.some((job) => job.state === 'PROGRESS' && job.result.total === 4)).toBe(true);
+    expect(mine.at(-1)!.result).toBe('counted 4 steps in Python');
   });
 
   it('a task a Python client sends is run by the Node workers, and the client gets its value', async () => {

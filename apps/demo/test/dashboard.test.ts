@@ -15,6 +15,9 @@ const SCREENSHOT = fileURLToPath(new URL('../docs/dashboard.png', import.meta.ur
 
 const backends: TestBackend[] = [sqliteBackend(), await redisBackend()];
 
+/** Waits for what the page shows, generously: a loaded CI machine renders late, never wrongly. */
+const poll = <T>(read: () => Promise<T>) => expect.poll(read, { timeout: 10_000 });
+
 describe.each(backends)('the dashboard on $name', (backend) => {
   const run = mustRun(backend.available) && (hasChromium || Boolean(process.env.CI));
   let running: RunningApp;
@@ -50,25 +53,25 @@ describe.each(backends)('the dashboard on $name', (backend) => {
     for (const [name, value] of Object.entries(fields)) await page.fill(`#${name}`, String(value));
     const before = await page.locator('tbody tr').count();
     await page.click('button[type="submit"]');
-    await expect.poll(() => page.locator('tbody tr').count()).toBe(before + 1);
+    await poll(() => page.locator('tbody tr').count()).toBe(before + 1);
     // The newest job is the first row.
     return page.locator('tbody tr').first();
   };
 
   it.skipIf(!run)('a submitted job changes state live until SUCCESS, with its progress on the way', async () => {
-    const row = await submit('countdown', { steps: 4, delayMs: 250 });
-    await expect.poll(() => row.getAttribute('data-state')).toBe('PROGRESS');
-    await expect.poll(() => row.locator('progress').count()).toBe(1);
-    await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('SUCCESS');
-    expect(await row.locator('output').textContent()).toBe('"counted 4 steps"');
+    const row = await submit('countdown', { steps: 6, delayMs: 300 });
+    // Seen at one moment: the PROGRESS state and its progress bar.
+    await poll(async () => (await row.getAttribute('data-state')) === 'PROGRESS' && (await row.locator('progress').count()) === 1).toBe(true);
+    await poll(() => row.getAttribute('data-state')).toBe('SUCCESS');
+    expect(await row.locator('output').textContent()).toBe('"counted 6 steps"');
     expect(await row.locator('td').nth(2).textContent()).toMatch(/^\d+(\.\d+)? (ms|s)$/);
     // Said aloud to screen readers: the live region names the job and its new state.
-    await expect.poll(() => page.textContent('#announcer')).toBe('countdown(4 × 250 ms): SUCCESS');
+    await poll(() => page.textContent('#announcer')).toBe('countdown(6 × 300 ms): SUCCESS');
   });
 
   it.skipIf(!run)('a failing job shows its exception, and its traceback opens from the keyboard', async () => {
     const row = await submit('divide', { a: 1, b: 0 });
-    await expect.poll(() => row.getAttribute('data-state')).toBe('FAILURE');
+    await poll(() => row.getAttribute('data-state')).toBe('FAILURE');
     const summary = row.locator('summary');
     expect(await summary.textContent()).toBe('ZeroDivisionError: cannot divide 1 by zero');
     expect(await row.locator('pre').isVisible()).toBe(false);
@@ -80,7 +83,7 @@ describe.each(backends)('the dashboard on $name', (backend) => {
 
   it.skipIf(!run)('a group shows each part and completes with the joined values', async () => {
     const row = await submit('squares', { n: 8 });
-    await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('SUCCESS');
+    await poll(() => row.getAttribute('data-state')).toBe('SUCCESS');
     expect(await row.locator('li.part.state-SUCCESS').count()).toBe(8);
     expect(await row.locator('output').textContent()).toBe('[0,1,4,9,16,25,36,49]');
     expect(await row.locator('.parts-label').first().textContent()).toBe('group: 8 of 8 parts done');
@@ -89,7 +92,7 @@ describe.each(backends)('the dashboard on $name', (backend) => {
   it.skipIf(!run)('a chord completes with its body where the backend has chords', async (context) => {
     if (!running.app.backend.capabilities.chords) return context.skip('this backend has no chords');
     const row = await submit('sum-of-squares', { n: 6 });
-    await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('SUCCESS');
+    await poll(() => row.getAttribute('data-state')).toBe('SUCCESS');
     expect(await row.locator('output').textContent()).toBe('55');
     expect(await row.locator('li.part.state-SUCCESS').count()).toBe(6);
   });
@@ -103,14 +106,14 @@ describe.each(backends)('the dashboard on $name', (backend) => {
 
   it.skipIf(!run)('the state filter shows only the jobs in that state', async () => {
     await page.selectOption('#state-filter', 'FAILURE');
-    await expect.poll(() => page.locator('tbody tr').count()).toBe(1);
+    await poll(() => page.locator('tbody tr').count()).toBe(1);
     expect(await page.locator('tbody tr').first().getAttribute('data-state')).toBe('FAILURE');
     await page.selectOption('#state-filter', '');
-    await expect.poll(() => page.locator('tbody tr').count()).toBeGreaterThanOrEqual(3);
+    await poll(() => page.locator('tbody tr').count()).toBeGreaterThanOrEqual(3);
   });
 
   it.skipIf(!run)('the throughput chart counts the results, and the page logged no error', async () => {
-    await expect.poll(() => page.textContent('#throughput-summary'), { timeout: 3_000 }).toMatch(/: [1-9]\d* succeeded \(green\), [1-9]\d* failed \(red\)\.$/);
+    await poll(() => page.textContent('#throughput-summary')).toMatch(/: [1-9]\d* succeeded \(green\), [1-9]\d* failed \(red\)\.$/);
     expect(await page.locator('#throughput-chart rect').count()).toBeGreaterThan(0);
     expect(pageErrors).toEqual([]);
   });
@@ -121,7 +124,7 @@ describe.each(backends)('the dashboard on $name', (backend) => {
     await page.$eval('#submit-form', (form) => form.setAttribute('novalidate', ''));
     await page.fill('#n', '5000');
     await page.click('button[type="submit"]');
-    await expect.poll(() => page.textContent('#submit-error')).toBe('Invalid body: body/n must be <= 50');
+    await poll(() => page.textContent('#submit-error')).toBe('Invalid body: body/n must be <= 50');
     await page.$eval('#submit-form', (form) => form.removeAttribute('novalidate'));
     await page.fill('#n', '8');
   });
@@ -130,7 +133,7 @@ describe.each(backends)('the dashboard on $name', (backend) => {
     // One more of each kind, so the picture shows a bit of everything, with the traceback open.
     await submit('divide', { a: 22, b: 7 });
     const row = await submit('squares', { n: 12 });
-    await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('SUCCESS');
+    await poll(() => row.getAttribute('data-state')).toBe('SUCCESS');
     await page.$eval('tbody tr[data-state="FAILURE"] details', (details) => details.setAttribute('open', ''));
     await page.waitForTimeout(1100); // the chart redraws every second
     mkdirSync(dirname(SCREENSHOT), { recursive: true });
