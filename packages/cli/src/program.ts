@@ -1,0 +1,86 @@
+import { Command, CommanderError, Option } from 'commander';
+import { resolveBackendUrl } from './backend-url.js';
+import { check, type CheckFlags } from './commands/check.js';
+import { parseCount } from './duration.js';
+import { ExitCode } from './exit-codes.js';
+import { Output } from './output.js';
+import { reportError } from './report-error.js';
+
+interface GlobalFlags {
+  verbose?: boolean;
+  progress?: boolean;
+}
+
+/**
+ * Runs a command's body with the shared output, error report and exit code. The body gets the
+ * positional arguments and the command's flags merged with the program's (`--connect-timeout`).
+ */
+function action<F>(body: (out: Output, args: string[], flags: F) => Promise<ExitCode>) {
+  return async (...received: unknown[]): Promise<void> => {
+    const command = received.at(-1) as Command;
+    const flags = command.optsWithGlobals<GlobalFlags & F>();
+    const out = new Output({ verbose: flags.verbose ?? false, progress: flags.progress ?? Boolean(process.stderr.isTTY) });
+    try {
+      process.exitCode = await body(out, command.processedArgs.flat() as string[], flags);
+    } catch (error) {
+      process.exitCode = reportError(error, out);
+    }
+  };
+}
+
+const count = (option: string, min = 1) => (text: string) => parseCount(text, option, min);
+
+/** The options every command has for the backend it opens. */
+function backendOptions(command: Command, prefix = '', side = ''): Command {
+  const flag = (name: string) => (prefix ? `--${prefix}-${name}` : `--${name}`);
+  return command
+    .option(`${flag('serializer')} <name>`, `serializer of stored results${side} (result_serializer): json, pickle, msgpack, yaml`)
+    .option(`${flag('accept')} <types>`, `comma-separated serializers a read may decode${side} (result_accept_content)`)
+    .option(`${flag('options')} <json>`, `further createBackend options${side} as JSON, e.g. '{"sql":{"tableNames":{"task":"results"}}}'`);
+}
+
+/** The `resultkit` program: every command, its options and help. */
+export function buildProgram(): Command {
+  const program = new Command('resultkit')
+    .description('Check, inspect, migrate, clean up, count and benchmark Celery result backends.')
+    .option('--verbose', 'print stack traces and causes of errors')
+    .option('--progress', 'show progress bars even when stderr is not a terminal')
+    .option('--no-progress', 'never show progress bars')
+    .addOption(new Option('--connect-timeout <ms>', 'milliseconds to wait for a connection').argParser(count('--connect-timeout')))
+    .showHelpAfterError('(resultkit --help lists the commands and options)')
+    .exitOverride()
+    .addHelpText(
+      'after',
+      `
+URLs are Celery's result_backend URLs. Without one, RESULTKIT_URL or CELERY_RESULT_BACKEND is used
+(for rpc://, the broker comes from CELERY_BROKER_URL). Passwords are never printed.
+
+Exit codes: 0 ok, 1 failure or differences found, 2 usage error, 3 backend unreachable, refused
+or its package not installed, 130 interrupted.`,
+    );
+
+  backendOptions(
+    program
+      .command('check')
+      .description('connect, then write, read, wait for, expire and delete a probe result, timing each step')
+      .argument('[url]', 'backend URL (default: RESULTKIT_URL, CELERY_RESULT_BACKEND)')
+      .addOption(new Option('--timeout <ms>', 'milliseconds the wait step may take').default(10_000).argParser(count('--timeout'))),
+  ).action(action<CheckFlags>((out, [url], flags) => check(resolveBackendUrl(url), flags, out)));
+
+  return program;
+}
+
+/** Parses and runs a command line; resolves to the exit code. */
+export async function run(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  program.configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    // --help and --version end the parse with an "error" that is not one.
+    if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+    // An option's value refused while parsing (a bad duration or count).
+    return reportError(error, new Output({ verbose: false, progress: false }));
+  }
+  return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.OK;
+}
