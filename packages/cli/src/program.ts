@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { resolveBackendUrl } from './backend-url.js';
 import { check, type CheckFlags } from './commands/check.js';
+import { inspect, type InspectFlags } from './commands/inspect.js';
 import { parseCount } from './duration.js';
 import { ExitCode } from './exit-codes.js';
 import { Output } from './output.js';
@@ -67,7 +68,27 @@ or its package not installed, 130 interrupted.`,
       .addOption(new Option('--timeout <ms>', 'milliseconds the wait step may take').default(10_000).argParser(count('--timeout'))),
   ).action(action<CheckFlags>((out, [url], flags) => check(resolveBackendUrl(url), flags, out)));
 
+  backendOptions(
+    program
+      .command('inspect')
+      .description('print the decoded result of tasks (state, result, exception, traceback) and of groups')
+      .argument('[url]', 'backend URL (default: RESULTKIT_URL, CELERY_RESULT_BACKEND)')
+      .argument('[task-ids...]', 'task ids')
+      .option('--group <id>', 'print a saved group and the state of each member (repeatable)', (id: string, ids: string[] = []) => [...ids, id])
+      .option('--json', 'one JSON object per line; bytes, big integers, dates and tuples tagged (see the README)'),
+  ).action(
+    action<InspectFlags>((out, [first, ...rest], flags) => {
+      // With the URL in the environment, the first argument is already a task id.
+      const [url, ids] = first && looksLikeUrl(first) ? [first, rest] : [undefined, first ? [first, ...rest] : rest];
+      return inspect(resolveBackendUrl(url), ids, flags, out);
+    }),
+  );
+
   return program;
+}
+
+function looksLikeUrl(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(text) && (text.includes('://') || text.startsWith('memory:'));
 }
 
 /** Parses and runs a command line; resolves to the exit code. */
