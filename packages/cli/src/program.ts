@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { resolveBackendUrl } from './backend-url.js';
 import { check, type CheckFlags } from './commands/check.js';
 import { inspect, type InspectFlags } from './commands/inspect.js';
+import { migrate, type MigrateFlags } from './commands/migrate.js';
 import { parseCount } from './duration.js';
 import { ExitCode } from './exit-codes.js';
 import { Output } from './output.js';
@@ -83,6 +84,23 @@ or its package not installed, 130 interrupted.`,
       return inspect(resolveBackendUrl(url), ids, flags, out);
     }),
   );
+
+  const migrateCommand = program
+    .command('migrate')
+    .description('copy every result and saved group from one backend to another, then verify the copy')
+    .argument('<from>', 'source backend URL')
+    .argument('<to>', 'target backend URL')
+    .option('--dry-run', 'read and convert everything, write nothing: what a run would do')
+    .option('--resume', 'continue an interrupted run from its state file')
+    .option('--state-file <path>', 'where progress is saved (default .resultkit-migrate-<hash>.json in the working directory)')
+    .option('--no-verify', 'skip the verification (on by default: counts and every decoded document compared)')
+    .addOption(new Option('--overwrite', 'replace what the target already has (a SUCCESS is still never replaced)').conflicts('skipExisting'))
+    .option('--skip-existing', 'keep what the target already has (the default)')
+    .option('--allow-lossy', 'copy entries the target cannot hold exactly, listing each')
+    .addOption(new Option('--page-size <n>', 'entries per page: the most held in memory').default(500).argParser(count('--page-size')));
+  backendOptions(migrateCommand, 'from', ' of the source');
+  backendOptions(migrateCommand, 'to', ' of the target');
+  migrateCommand.action(action<MigrateFlags>((out, [from, to], flags) => migrate(from!, to!, flags, out)));
 
   return program;
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createBackend, type BackendOptions, type ResultBackend } from '@resultkit/core';
+import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { onTestFinished } from 'vitest';
@@ -137,4 +138,33 @@ export async function closedPort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** A Redis key prefix of the test's own, as `--options` JSON and backend options; its keys are deleted when it finishes. */
+export function redisPrefix(label: string): { prefix: string; options: BackendOptions; json: string } {
+  const prefix = `${unique(`rk-cli-${label}`)}:`;
+  const redis = { keyPrefix: prefix };
+  onTestFinished(async () => {
+    const client = new Redis(REDIS_URL);
+    try {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        if (keys.length) await client.del(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    } finally {
+      client.disconnect();
+    }
+  });
+  return { prefix, options: { redis } as BackendOptions, json: JSON.stringify({ redis }) };
+}
+
+/** Resolves once `check` holds, polling every 20 ms; fails after `timeout` ms. */
+export async function until(check: () => boolean, timeout = 10_000): Promise<void> {
+  const deadline = Date.now() + timeout;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('The condition did not hold in time.');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
