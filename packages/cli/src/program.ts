@@ -1,9 +1,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { resolveBackendUrl } from './backend-url.js';
 import { check, type CheckFlags } from './commands/check.js';
+import { cleanup, type CleanupFlags } from './commands/cleanup.js';
 import { inspect, type InspectFlags } from './commands/inspect.js';
 import { migrate, type MigrateFlags } from './commands/migrate.js';
-import { parseCount } from './duration.js';
+import { stats, type StatsFlags } from './commands/stats.js';
+import { parseCount, parseDuration } from './duration.js';
 import { ExitCode } from './exit-codes.js';
 import { Output } from './output.js';
 import { reportError } from './report-error.js';
@@ -101,6 +103,23 @@ or its package not installed, 130 interrupted.`,
   backendOptions(migrateCommand, 'from', ' of the source');
   backendOptions(migrateCommand, 'to', ' of the target');
   migrateCommand.action(action<MigrateFlags>((out, [from, to], flags) => migrate(from!, to!, flags, out)));
+
+  backendOptions(
+    program
+      .command('cleanup')
+      .description("delete results older than --older-than from stores that cannot expire them (Celery's backend_cleanup)")
+      .argument('[url]', 'backend URL (default: RESULTKIT_URL, CELERY_RESULT_BACKEND)')
+      .addOption(new Option('--older-than <duration>', 'age of the results to delete: 90s, 15m, 12h, 7d, 2w (default 1d, result_expires)').argParser((text: string) => parseDuration(text, '--older-than'))),
+  ).action(action<CleanupFlags>((out, [url], flags) => cleanup(resolveBackendUrl(url), flags, out)));
+
+  backendOptions(
+    program
+      .command('stats')
+      .description('count results by state and by age, saved groups, and the oldest result, in one bounded pass')
+      .argument('[url]', 'backend URL (default: RESULTKIT_URL, CELERY_RESULT_BACKEND)')
+      .option('--json', 'print one JSON object')
+      .addOption(new Option('--page-size <n>', 'entries read per page').default(500).argParser(count('--page-size'))),
+  ).action(action<StatsFlags>((out, [url], flags) => stats(resolveBackendUrl(url), flags, out)));
 
   return program;
 }
