@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { resolveBackendUrl } from './backend-url.js';
+import { bench, type BenchFlags } from './commands/bench.js';
 import { check, type CheckFlags } from './commands/check.js';
 import { cleanup, type CleanupFlags } from './commands/cleanup.js';
 import { inspect, type InspectFlags } from './commands/inspect.js';
@@ -120,6 +121,16 @@ or its package not installed, 130 interrupted.`,
       .option('--json', 'print one JSON object')
       .addOption(new Option('--page-size <n>', 'entries read per page').default(500).argParser(count('--page-size'))),
   ).action(action<StatsFlags>((out, [url], flags) => stats(resolveBackendUrl(url), flags, out)));
+
+  backendOptions(
+    program
+      .command('bench')
+      .description('measure store, get and wait throughput and latency, beside the raw driver doing the same work')
+      .argument('[url]', 'backend URL (default: RESULTKIT_URL, CELERY_RESULT_BACKEND)')
+      .addOption(new Option('--count <n>', 'operations of each kind').default(200).argParser(count('--count')))
+      .addOption(new Option('--concurrency <n>', 'operations in flight at once').default(10).argParser(count('--concurrency')))
+      .option('--json', 'print one JSON object'),
+  ).action(action<BenchFlags>((out, [url], flags) => bench(resolveBackendUrl(url), flags, out)));
 
   return program;
 }
