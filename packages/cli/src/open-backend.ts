@@ -18,7 +18,20 @@ export interface BackendFlags {
  */
 export async function openBackend(url: string, flags: BackendFlags, out: Output, extra: BackendOptions = {}): Promise<ResultBackend> {
   out.protect(url);
-  return createBackend(url, { ...backendOptions(flags), ...extra });
+  // rpc:// reads its broker from the environment; options may carry passwords of their own.
+  if (process.env.CELERY_BROKER_URL) out.protect(process.env.CELERY_BROKER_URL);
+  const options = { ...backendOptions(flags), ...extra };
+  out.protectValues(secretValues(options));
+  return createBackend(url, options);
+}
+
+const SECRET_KEY = /pass|secret|token|key$/i;
+
+/** Values of options named like secrets (`password`, `sslKey`, ...) and every URL's password among them. */
+function secretValues(value: unknown, key = ''): string[] {
+  if (typeof value === 'string') return SECRET_KEY.test(key) && key !== 'keyPrefix' ? [value] : value.includes('://') ? [value] : [];
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => secretValues(v, k));
 }
 
 /** `createBackend` options from command-line flags. */

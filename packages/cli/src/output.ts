@@ -28,6 +28,11 @@ export class Output {
     this.#secrets.push(Secrets.fromUrl(url));
   }
 
+  /** Masks these values (passwords given as options, URLs among options) from now on. */
+  protectValues(values: readonly string[]): void {
+    for (const value of values) this.#secrets.push(value.includes('://') ? Secrets.fromUrl(value) : new Secrets([value]));
+  }
+
   /** Text with every known password masked. */
   safe(text: string): string {
     return this.#secrets.reduce((out, secrets) => secrets.text(out), text);

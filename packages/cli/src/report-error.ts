@@ -28,6 +28,10 @@ export function hintFor(error: unknown): string | null {
   }
   const code = chain.map((e) => e.code).find((c): c is string => typeof c === 'string' && /^E[A-Z]+$/.test(c));
   if (code === 'ECONNREFUSED') return 'service down: nothing listens at that host and port. Start the server or fix the URL.';
+  if (error instanceof BackendUnavailableError && !code && /\brediss:\/\//.test(error.message)) {
+    // A plain Redis server never answers a TLS handshake: the connection just times out.
+    return 'no answer to the TLS handshake: a TLS mismatch if the server does not speak TLS (then use redis://), or a service that is down or filtered.';
+  }
   if (chain.some((e) => isTlsFailure(e) || /wrong version number|SSL routines|self[- ]signed|server does not support SSL/i.test(String(e.message ?? '')))) {
     return 'TLS mismatch: the URL asks for TLS the server does not speak, or the other way round, or the certificate does not verify (rediss:// vs redis://, ssl_cert_reqs, sslmode).';
   }

@@ -109,3 +109,14 @@ describe('resultkit check', () => {
     expect(BIN).toMatch(/dist[\\/]bin\.js$/);
   });
 });
+
+describe('resultkit check over TLS', () => {
+  it('TLS asked of servers that do not speak it exits 3 with a TLS hint (PostgreSQL sslmode, rediss://)', async () => {
+    const pgRun = await cli(['check', `${PG_URL}?sslmode=require`]);
+    expect(pgRun.code).toBe(3);
+    expect(pgRun.stderr).toContain('hint: TLS mismatch');
+    const redisRun = await cli(['--connect-timeout', '1000', 'check', `${REDIS_URL.replace('redis://', 'rediss://')}?ssl_cert_reqs=none`]);
+    expect(redisRun.code).toBe(3);
+    expect(redisRun.stderr).toContain('TLS mismatch if the server does not speak TLS');
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -23,13 +23,18 @@ export const REDIS_URL = `${(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379').
 export const PG_URL = `db+${process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test'}`.replace(/^db\+db\+/, 'db+');
 export const MYSQL_URL = `db+${process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test'}`.replace(/^db\+db\+/, 'db+');
 
-let built = false;
-
-/** Builds the CLI (and what it depends on) once per test file: the tests run the real binary. */
+/**
+ * Builds the CLI and what it depends on when a source file is newer than the built binary: the
+ * tests run the real binary, and a stale one would test old code.
+ */
 export function buildOnce(): void {
-  if (built) return;
+  const built = existsSync(BIN) ? statSync(BIN).mtimeMs : 0;
+  const sources = ['cli', 'core', 'backend-redis', 'backend-sql', 'backend-fs'].flatMap((dir) => {
+    const src = join(PACKAGE_DIR, '..', dir, 'src');
+    return readdirSync(src, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+  });
+  if (sources.every((file) => statSync(file).mtimeMs <= built)) return;
   execFileSync('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@resultkit/cli...', '--output-logs=errors-only'], { cwd: PACKAGE_DIR, stdio: 'ignore' });
-  built = true;
 }
 
 export interface CliResult {
