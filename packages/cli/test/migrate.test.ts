@@ -33,9 +33,12 @@ describe('resultkit migrate', () => {
     const empty = await ownBackend(target);
     expect((await empty.getTaskMeta('task-1')).status).toBe('PENDING');
 
-    const run = await cli(args);
+    const run = await cli(['--progress', ...args]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('51 read, 51 written, 0 skipped');
+    // --progress shows the bars even on a pipe: the total counted first, the rate and the ETA.
+    expect(run.stderr).toMatch(/copy \[.*\] 100% \| 51\/51 entries \| \d+\/s \| ETA/);
+    expect(run.stderr).toMatch(/verify \[.*\] 100% \| 51\/51 entries/);
     expect(run.stdout).toContain('verified: all 51 source entries are on the target and read the same');
     expect(existsSync(join(dir, 'state.json'))).toBe(false);
     const copied = await ownBackend(target);
@@ -74,6 +77,26 @@ describe('resultkit migrate', () => {
     expect(read).toBeGreaterThanOrEqual(1_001 - state.scanned);
     expect(resumed.stdout).toContain('verified: all 1001 source entries are on the target and read the same');
     expect(existsSync(stateFile)).toBe(false);
+  });
+
+  it('Ctrl-C during the verification keeps the finished copy: --resume only verifies', async () => {
+    const redis = redisPrefix('reverify');
+    await seed(await ownBackend(REDIS_URL, redis.options), 600);
+    const dir = testDir();
+    const stateFile = join(dir, 'state.json');
+    const args = ['migrate', REDIS_URL, `db+sqlite:///${join(dir, 'results.db')}`, '--from-options', redis.json, '--page-size', '5', '--state-file', stateFile];
+
+    const first = startCli(args);
+    await until(() => existsSync(stateFile) && (JSON.parse(readFileSync(stateFile, 'utf8')) as { copied: boolean }).copied);
+    first.child.kill('SIGINT');
+    const stopped = await first.result;
+    expect(stopped.code, stopped.stdout + stopped.stderr).toBe(130);
+
+    const resumed = await cli([...args, '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('copy complete: verifying only');
+    expect(resumed.stdout).not.toMatch(/\d+ read, /);
+    expect(resumed.stdout).toContain('verified: all 601 source entries are on the target and read the same');
   });
 
   it('a difference found by the verification exits 1 and is listed', async () => {

@@ -105,20 +105,23 @@ async function copy(from: ResultBackend, to: ResultBackend, state: MigrateState,
   const onProgress = (progress: MigrationProgress): void => {
     if (progress.phase === 'verify') {
       if (!state.copied) {
-        // The copy is over: a resumed run only verifies, and the bar now counts the verification.
+        // Every page is copied: a resumed run only verifies.
         state.copied = true;
         save();
-        bar.stop();
-        bar = new Progress(out, 'verify', total);
       }
       bar.update(progress.scanned);
       return;
     }
     state.scanned = before + progress.scanned;
-    if (progress.cursor === null) state.copied = !flags.verify || Boolean(flags.dryRun);
-    else state.cursor = progress.cursor;
+    if (progress.cursor !== null) state.cursor = progress.cursor;
+    else if (!flags.verify || flags.dryRun) state.copied = true;
     if (!flags.dryRun) save();
     bar.update(state.scanned);
+    if (progress.cursor === null && flags.verify && !flags.dryRun) {
+      // The last page is written and the verification starts now: the bar counts it from here.
+      bar.stop();
+      bar = new Progress(out, 'verify', total);
+    }
   };
   try {
     const report = await migrateEntries(from, to, {
