@@ -36,6 +36,17 @@ describe('resultkit check', () => {
     }
   });
 
+  it('checks rpc:// with the broker from CELERY_BROKER_URL, whose password is never printed', async () => {
+    const broker = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+    const run = await cli(['--verbose', 'check', 'rpc://'], { env: { CELERY_BROKER_URL: broker } });
+    expect(run.code, run.stderr).toBe(0);
+    expectAllSteps(run.stdout);
+    expect(run.stdout).toContain('delivered by push');
+    const password = decodeURIComponent(new URL(broker).password);
+    expect(password).not.toBe('');
+    expect(run.stdout + run.stderr).not.toContain(`:${password}@`);
+  });
+
   it('reads the URL from RESULTKIT_URL, then from CELERY_RESULT_BACKEND', async () => {
     const fromOwn = await cli(['check'], { env: { RESULTKIT_URL: REDIS_URL, CELERY_RESULT_BACKEND: 'redis://127.0.0.1:1/0' } });
     expect(fromOwn.code, fromOwn.stderr).toBe(0);

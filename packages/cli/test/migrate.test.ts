@@ -19,7 +19,7 @@ async function seed(backend: ResultBackend, count: number): Promise<string[]> {
 }
 
 describe('resultkit migrate', () => {
-  it('copies Redis to SQLite and verifies; a second run skips everything; --dry-run writes nothing', async () => {
+  it('copies Redis to SQLite and verifies; a second run skips everything (unverified with --no-verify); --dry-run writes nothing', async () => {
     const redis = redisPrefix('migrate');
     await seed(await ownBackend(REDIS_URL, redis.options), 50);
     const dir = testDir();
@@ -45,9 +45,11 @@ describe('resultkit migrate', () => {
     expect(await copied.asyncResult('task-7').get({ timeout: 1_000 })).toEqual({ i: 7, half: 7.5 });
     expect((await copied.getTaskMeta('task-10')).traceback).toBe('Traceback 10');
 
-    const again = await cli(args);
+    const again = await cli([...args, '--no-verify']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toContain('51 read, 0 written, 51 skipped');
+    expect(again.stdout).not.toContain('verified');
+    expect(existsSync(join(dir, 'state.json'))).toBe(false);
   });
 
   it('Ctrl-C stops between pages and saves the cursor; --resume continues from it and verifies (Redis -> PostgreSQL)', async () => {
