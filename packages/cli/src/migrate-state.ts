@@ -62,3 +62,44 @@ export async function saveState(path: string, state: MigrateState): Promise<void
 export async function removeState(path: string): Promise<void> {
   await rm(path, { force: true });
 }
+
+/**
+ * Saves states one write at a time, always the newest: pages can be copied faster than a file
+ * is replaced, and a queue of every state would leave the file far behind the copy.
+ */
+export class StateSaver {
+  readonly #path: string;
+  #pending: MigrateState | null = null;
+  #writing: Promise<void> | null = null;
+  #error: unknown = null;
+
+  constructor(path: string) {
+    this.#path = path;
+  }
+
+  save(state: MigrateState): void {
+    this.#pending = state;
+    this.#writing ??= this.#drain();
+  }
+
+  /** Resolves once the newest state is on disk; rejects when a save failed. */
+  async flush(): Promise<void> {
+    await this.#writing;
+    if (this.#error) throw this.#error;
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#pending) {
+        const state = this.#pending;
+        this.#pending = null;
+        await saveState(this.#path, state);
+      }
+    } catch (error) {
+      // Reported by flush(): the copy goes on, and the run ends with this error.
+      this.#error ??= error;
+    } finally {
+      this.#writing = null;
+    }
+  }
+}

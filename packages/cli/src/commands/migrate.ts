@@ -11,7 +11,7 @@ import {
   type VerificationReport,
 } from '@resultkit/core';
 import { ExitCode } from '../exit-codes.js';
-import { defaultStatePath, freshState, loadState, removeState, saveState, type MigrateState } from '../migrate-state.js';
+import { StateSaver, defaultStatePath, freshState, loadState, removeState, type MigrateState } from '../migrate-state.js';
 import { openBackend, type BackendFlags } from '../open-backend.js';
 import type { Output } from '../output.js';
 import { Progress } from '../progress.js';
@@ -68,7 +68,11 @@ export async function migrate(fromUrl: string, toUrl: string, flags: MigrateFlag
     out.line(`${flags.dryRun ? 'dry run: ' : ''}migrating ${redactUrl(fromUrl)} -> ${redactUrl(toUrl)}`);
     if (saved) out.line(`resuming from ${statePath} (${saved.scanned} entries read before${saved.copied ? ', copy complete: verifying only' : ''})`);
     const started = performance.now();
-    if (state.copied) return finishVerification(await verifyOnly(from, to, flags, controller.signal, out), out);
+    if (state.copied) {
+      const code = finishVerification(await verifyOnly(from, to, flags, controller.signal, out), out);
+      if (code === ExitCode.OK) await removeState(statePath);
+      return code;
+    }
     const report = await copy(from, to, state, statePath, flags, controller.signal, out);
     const seconds = (performance.now() - started) / 1000;
     printSummary(report, seconds, flags, out);
@@ -96,29 +100,21 @@ async function copy(from: ResultBackend, to: ResultBackend, state: MigrateState,
   const before = state.scanned;
   let bar = new Progress(out, flags.dryRun ? 'dry run' : 'copy', total);
   bar.resumeAt(before);
-  let saving: Promise<void> = Promise.resolve();
-  const save = (): void => {
-    const snapshot = { ...state };
-    // Saves run one after another, so an older state never lands after a newer one.
-    saving = saving.then(() => saveState(statePath, snapshot));
-  };
+  const saver = new StateSaver(statePath);
+  const save = (): void => saver.save({ ...state });
   const onProgress = (progress: MigrationProgress): void => {
     if (progress.phase === 'verify') {
-      if (!state.copied) {
-        // Every page is copied: a resumed run only verifies.
-        state.copied = true;
-        save();
-      }
       bar.update(progress.scanned);
       return;
     }
     state.scanned = before + progress.scanned;
-    if (progress.cursor !== null) state.cursor = progress.cursor;
-    else if (!flags.verify || flags.dryRun) state.copied = true;
+    // After the last page the copy is complete: a resumed run only verifies.
+    if (progress.cursor === null) state.copied = true;
+    else state.cursor = progress.cursor;
     if (!flags.dryRun) save();
     bar.update(state.scanned);
     if (progress.cursor === null && flags.verify && !flags.dryRun) {
-      // The last page is written and the verification starts now: the bar counts it from here.
+      // The verification starts now: the bar counts it from here.
       bar.stop();
       bar = new Progress(out, 'verify', total);
     }
@@ -137,7 +133,7 @@ async function copy(from: ResultBackend, to: ResultBackend, state: MigrateState,
     return report;
   } finally {
     bar.stop();
-    await saving;
+    await saver.flush();
   }
 }
 
