@@ -58,7 +58,7 @@ describe('resultkit migrate', () => {
     const tables = sqlTables(PG_URL, 'resume');
     const dir = testDir();
     const stateFile = join(dir, 'state.json');
-    const args = ['migrate', REDIS_URL, PG_URL, '--from-options', redis.json, '--to-options', tables.json, '--page-size', '20', '--state-file', stateFile];
+    const args = ['migrate', REDIS_URL, PG_URL, '--from-options', redis.json, '--to-options', tables.json, '--page-size', '5', '--state-file', stateFile];
 
     const first = startCli(args);
     const saved = () => (existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as { cursor: string | null; scanned: number }) : null);
