@@ -66,9 +66,13 @@ export async function buildApp(config: Pick<AppConfig, 'backendUrl' | 'workers' 
     concurrency: config.concurrency,
     celery: config.celery ? { broker: redactUrl(config.celery.brokerUrl), queue: config.celery.queue, nodeQueue: config.celery.nodeQueue } : null,
   }));
-  registerJobRoutes(server, jobs);
+  // Long polls end when the server starts closing (they answer as on a timeout), so that
+  // closing waits only for requests that are really being worked on.
+  const closing = new AbortController();
+  server.addHook('preClose', async () => closing.abort());
+  registerJobRoutes(server, jobs, closing.signal);
   registerEventStream(server, index);
-  registerWorkRoutes(server, queue);
+  registerWorkRoutes(server, queue, closing.signal);
 
   return {
     server,

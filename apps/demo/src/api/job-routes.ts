@@ -13,7 +13,7 @@ const body = (properties: Record<string, unknown>) => ({
  * The jobs API: submit one job of each kind, read one, wait for one (a long poll), list the
  * recent ones. Every body is checked against its JSON schema before a handler runs.
  */
-export function registerJobRoutes(app: FastifyInstance, jobs: JobService): void {
+export function registerJobRoutes(app: FastifyInstance, jobs: JobService, closing: AbortSignal): void {
   app.post<{ Body: { a: number; b: number } }>('/api/jobs/divide', { schema: body({ a: { type: 'number' }, b: { type: 'number' } }) }, async (request, reply) =>
     reply.code(202).send(await jobs.divide(request.body)),
   );
@@ -53,12 +53,13 @@ export function registerJobRoutes(app: FastifyInstance, jobs: JobService): void 
     async (request, reply) => {
       const { id } = request.params;
       // A client that hangs up ends the wait (and its subscription) at once.
+      // So does the server closing: a long poll must not hold Ctrl-C up for its whole timeout.
       const gone = new AbortController();
       reply.raw.once('close', () => gone.abort());
       try {
-        await waitForJob(jobs, id, request.query.timeout * 1000, gone.signal);
+        await waitForJob(jobs, id, request.query.timeout * 1000, AbortSignal.any([gone.signal, closing]));
       } catch (error) {
-        if (!(error instanceof TimeoutError)) throw error;
+        if (!(error instanceof TimeoutError) && !closing.aborted) throw error;
       }
       const record = await findJob(jobs, id);
       if (!record) return reply.code(404).send(unknownJob(id));

@@ -6,13 +6,13 @@ import type { TaskQueue } from '../task-queue.js';
  * poll that answers 200 with a task message, or 204 when none came within `wait` seconds.
  * The worker then stores every state in the backend itself; the app only hands out work.
  */
-export function registerWorkRoutes(app: FastifyInstance, queue: TaskQueue): void {
+export function registerWorkRoutes(app: FastifyInstance, queue: TaskQueue, closing: AbortSignal): void {
   app.get<{ Querystring: { wait: number } }>(
     '/api/work/next',
     { schema: { querystring: { type: 'object', additionalProperties: false, properties: { wait: { type: 'integer', minimum: 0, maximum: 60, default: 20 } } } } },
     async (request, reply) => {
       const hungUp = closed(reply.raw);
-      const message = await queue.take(AbortSignal.any([AbortSignal.timeout(request.query.wait * 1000), hungUp]));
+      const message = await queue.take(AbortSignal.any([AbortSignal.timeout(request.query.wait * 1000), hungUp, closing]));
       // A worker that hung up while the message was being taken would lose it: put it back.
       if (message && hungUp.aborted) {
         queue.push(message);
