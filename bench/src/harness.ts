@@ -111,13 +111,24 @@ export async function alternateMedians(
   baseline: (round: number) => Promise<Measurement>,
   rounds = 3,
 ): Promise<[Measurement, Measurement]> {
-  const a: Measurement[] = [];
-  const b: Measurement[] = [];
+  const [a, b] = await medianRounds([ours, baseline], rounds);
+  return [a!, b!];
+}
+
+/**
+ * The median round of each of several runs (ours and more than one baseline), taken in turn in
+ * every round, so no one of them always runs after the same other.
+ */
+export async function medianRounds(runs: Array<(round: number) => Promise<Measurement>>, rounds = 3): Promise<Measurement[]> {
+  const measured: Measurement[][] = runs.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    a.push(await ours(round));
-    b.push(await baseline(round));
+    for (let i = 0; i < runs.length; i++) {
+      // Rotate the order each round.
+      const at = (i + round) % runs.length;
+      measured[at]!.push(await runs[at]!(round));
+    }
   }
-  return [medianRun(a), medianRun(b)];
+  return measured.map(medianRun);
 }
 
 function medianRun(runs: Measurement[]): Measurement {
