@@ -12,16 +12,33 @@ export interface Measurement {
   seconds: number;
 }
 
-/** Runs `op` `ops` times with at most `concurrency` in flight, after a warm-up, and times it. */
+/**
+ * Runs `op` `ops` times with at most `concurrency` in flight, after a warm-up, and times it.
+ * `clock: 'cpu'` counts the CPU time this process spent instead of the time that passed: for
+ * work that never waits (codecs), it leaves out the time other processes on a shared machine
+ * had the cores. Anything that waits on a server needs the default wall clock.
+ */
 export async function measure(
   label: string,
   op: (i: number) => unknown,
-  { ops = 10_000, concurrency = 1, warmup = Math.min(1_000, ops) }: { ops?: number; concurrency?: number; warmup?: number } = {},
+  {
+    ops = 10_000,
+    concurrency = 1,
+    warmup = Math.min(1_000, ops),
+    clock = 'wall',
+  }: { ops?: number; concurrency?: number; warmup?: number; clock?: 'wall' | 'cpu' } = {},
 ): Promise<Measurement> {
   await runOps(op, warmup, concurrency);
   const started = process.hrtime.bigint();
+  const cpuStarted = process.cpuUsage();
   await runOps(op, ops, concurrency);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  let seconds: number;
+  if (clock === 'cpu') {
+    const used = process.cpuUsage(cpuStarted);
+    seconds = (used.user + used.system) / 1e6;
+  } else {
+    seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  }
   return { label, ops, seconds, opsPerSecond: ops / seconds };
 }
 
@@ -111,13 +128,24 @@ export async function alternateMedians(
   baseline: (round: number) => Promise<Measurement>,
   rounds = 3,
 ): Promise<[Measurement, Measurement]> {
-  const a: Measurement[] = [];
-  const b: Measurement[] = [];
+  const [a, b] = await medianRounds([ours, baseline], rounds);
+  return [a!, b!];
+}
+
+/**
+ * The median round of each of several runs (ours and more than one baseline), taken in turn in
+ * every round, so no one of them always runs after the same other.
+ */
+export async function medianRounds(runs: Array<(round: number) => Promise<Measurement>>, rounds = 3): Promise<Measurement[]> {
+  const measured: Measurement[][] = runs.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    a.push(await ours(round));
-    b.push(await baseline(round));
+    for (let i = 0; i < runs.length; i++) {
+      // Rotate the order each round.
+      const at = (i + round) % runs.length;
+      measured[at]!.push(await runs[at]!(round));
+    }
   }
-  return [medianRun(a), medianRun(b)];
+  return measured.map(medianRun);
 }
 
 function medianRun(runs: Measurement[]): Measurement {

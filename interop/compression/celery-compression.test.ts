@@ -26,6 +26,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rk-interop-compression-'));
 const CODECS = [
   { name: 'gzip', contentType: 'application/x-gzip' },
   { name: 'brotli', contentType: 'application/x-brotli' },
+  { name: 'zstd', contentType: 'application/zstd' },
 ] as const;
 
 const STORES = [

@@ -269,7 +269,11 @@ function readTimestamp(value: unknown, id: string): Date | null {
     const m = SQL_TIMESTAMP.exec(value);
     if (!m) return parseDateDone(value);
     const ms = m[7] ? Math.floor(Number(m[7].padEnd(6, '0')) / 1000) : 0;
-    return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, ms));
+    // Not Date.UTC, which reads the years 0-99 as 1900-1999.
+    const date = new Date(0);
+    date.setUTCFullYear(+m[1]!, +m[2]! - 1, +m[3]!);
+    date.setUTCHours(+m[4]!, +m[5]!, +m[6]!, ms);
+    return date;
   }
   throw new DecodeError(`date_done of ${id} is neither a timestamp nor NULL.`);
 }

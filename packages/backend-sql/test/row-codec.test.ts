@@ -160,6 +160,13 @@ describe('rows we write, byte for byte what Celery writes', () => {
     expect(new TextDecoder().decode(values.kwargs as Uint8Array)).toBe('{}');
   });
 
+  it('a date_done in the years 1 to 99 is read in that year, not in 1901 to 1999', () => {
+    const read = (text: string) => rows.decodeTask({ task_id: 't', status: 'PENDING', result: null, date_done: text, traceback: null }, 't').dateDone;
+    expect(read('0050-03-04 05:06:07.891000')?.toISOString()).toBe('0050-03-04T05:06:07.891Z');
+    expect(read('0001-01-01 00:00:00')?.toISOString()).toBe('0001-01-01T00:00:00.000Z');
+    expect(read('0004-02-29 12:00:00')?.toISOString()).toBe('0004-02-29T12:00:00.000Z');
+  });
+
   it('a saved group is the minimal GroupResult(id, [AsyncResult(id), ...]) pickle', () => {
     const bytes = rows.encodeGroup({ groupId: 'g1', results: [[['a', null], null], [['b', null], null]], dateDone: null });
     const text = Buffer.from(bytes).toString('latin1');

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { brotliCompressSync, constants, createBrotliCompress } from 'node:zlib';
 import { ValueTooLargeError } from '@resultkit/core';
+import { zeroBomb } from '@resultkit/test-suite';
 import { describe, expect, it } from 'vitest';
 import { brotliCompressor, compressor, createBrotliCompressor, DEFAULT_QUALITY } from '../src/index.js';
-import { zeroBomb } from './bomb.js';
 
 const text = new TextEncoder().encode('a result worth compressing, '.repeat(2000));
 const PYTHON = process.env.CELERY_PYTHON ?? '/usr/bin/python3';
@@ -32,16 +32,6 @@ describe("kombu's brotli", () => {
     const raw = brotliCompressSync(mixed, { params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_SIZE_HINT]: mixed.length } });
     expect(raw.equals(createBrotliCompressor({ level: 11 }).compress(mixed))).toBe(true);
     expect(() => brotliCompressor.compress(text, { level: 12 })).toThrow(/0 to 11/);
-  });
-
-  it('empty, one byte and 10 MiB round trip; corrupt and truncated input throws', () => {
-    for (const data of [new Uint8Array(0), new Uint8Array([7]), new Uint8Array(randomBytes(10 * 1024 * 1024))]) {
-      const stored = brotliCompressor.compress(data, { level: 1 });
-      expect(Buffer.from(brotliCompressor.decompress(stored, { maxSize: Math.max(1, data.length) })).equals(data)).toBe(true);
-    }
-    const stored = brotliCompressor.compress(text);
-    expect(() => brotliCompressor.decompress(stored.subarray(0, stored.length - 3))).toThrow();
-    expect(() => brotliCompressor.decompress(new Uint8Array([0xff, 0xff, 0xff, 0xff]))).toThrow();
   });
 
   it('a 1 GiB bomb stops at the limit: fast, and never inflated to the end', async () => {

@@ -38,6 +38,9 @@ const COMPRESSOR_PACKAGES: Readonly<Record<string, string>> = {
   'application/x-gzip': '@resultkit/compress-gzip',
   brotli: '@resultkit/compress-brotli',
   'application/x-brotli': '@resultkit/compress-brotli',
+  zstd: '@resultkit/compress-zstd',
+  zstandard: '@resultkit/compress-zstd',
+  'application/zstd': '@resultkit/compress-zstd',
 };
 
 export type PackageKind = 'scheme' | 'serializer' | 'compressor';
@@ -50,7 +53,7 @@ export type PackageKind = 'scheme' | 'serializer' | 'compressor';
 const NOT_AVAILABLE_YET: Readonly<Record<PackageKind, readonly string[]>> = {
   scheme: [],
   serializer: [],
-  compressor: ['bzip2', 'bzip', 'lzma', 'xz', 'zstd', 'zstandard'],
+  compressor: ['bzip2', 'bzip', 'lzma', 'xz'],
 };
 
 /** The adapter package for a scheme, or undefined when no package serves it. */

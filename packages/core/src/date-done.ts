@@ -1,4 +1,5 @@
 import { DecodeError } from './errors.js';
+import { utcFromFields } from './utc-fields.js';
 
 /**
  * `date_done` as every Celery version reads it correctly: exactly six fractional digits and an
@@ -25,7 +26,7 @@ export function parseDateDone(text: string): Date {
   if (!m) throw new DecodeError(`date_done is not an ISO-8601 date: ${JSON.stringify(text.slice(0, 64))}`);
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', tz] = m;
   const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
-  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  let t = utcFromFields(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), ms);
   if (tz && tz !== 'Z' && tz !== 'z') {
     const sign = tz[0] === '-' ? -1 : 1;
     const digits = tz.slice(1).replace(':', '');

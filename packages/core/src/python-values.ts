@@ -5,6 +5,8 @@
  * `Uint8Array`; these four keep their Python meaning.
  */
 
+import { utcFromFields } from './utc-fields.js';
+
 /** `decimal.Decimal`, kept as its exact decimal text. */
 export class PyDecimal {
   constructor(readonly value: string) {}
@@ -74,7 +76,10 @@ export class PyDatetime {
 
   /** The instant (a naive datetime is taken as UTC, as Celery writes them), to the millisecond. */
   toDate(): Date {
-    const wall = Date.parse(`${this.iso.slice(0, 23)}Z`);
+    const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?/.exec(this.iso);
+    if (!m) return new Date(Number.NaN);
+    const ms = Math.floor(Number((m[7] ?? '').padEnd(6, '0')) / 1000);
+    const wall = utcFromFields(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!, ms);
     return new Date(wall - (this.offsetSeconds ?? 0) * 1000);
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DecodeError, formatDateDone, parseDateDone } from '../src/index.js';
+import { DecodeError, formatDateDone, parseDateDone, PyDatetime } from '../src/index.js';
+import { dateDoneMicros } from '../src/migrate/compare-documents.js';
 
 describe('date_done', () => {
   it('is written with six fractional digits and +00:00, never Z', () => {
@@ -17,6 +18,35 @@ describe('date_done', () => {
     ['2024-01-02T03:04:05-05:30', Date.UTC(2024, 0, 2, 8, 34, 5)],
   ])('reads %s', (text, expected) => {
     expect(parseDateDone(text).getTime()).toBe(expected);
+  });
+
+  // Date.UTC maps the years 0-99 to 1900-1999; Python's datetimes start at year 1.
+  it.each([
+    ['0050-03-04T05:06:07.891000+00:00', '0050-03-04T05:06:07.891Z'],
+    ['0001-01-01T00:00:00', '0001-01-01T00:00:00.000Z'],
+    ['0099-12-31 23:59:59.999999', '0099-12-31T23:59:59.999Z'],
+    ['0004-02-29T00:00:00Z', '0004-02-29T00:00:00.000Z'], // year 4 is a leap year, 1904 too, 1900 is not
+    ['0100-01-01T00:30:00+01:00', '0099-12-31T23:30:00.000Z'], // the offset moves it into year 99
+  ])('reads %s in its own year', (text, iso) => {
+    expect(parseDateDone(text).toISOString()).toBe(iso);
+  });
+
+  it('writes and reads back a date_done in the year 50', () => {
+    const date = parseDateDone('0050-06-07T08:09:10.111+00:00');
+    expect(formatDateDone(date)).toBe('0050-06-07T08:09:10.111000+00:00');
+    expect(parseDateDone(formatDateDone(date)).getTime()).toBe(date.getTime());
+  });
+
+  it('an exact PyDatetime in the years 1 to 99 is the instant of that year, with or without microseconds and offset', () => {
+    expect(new PyDatetime('0050-03-04T05:06:07.891234', null).toDate().toISOString()).toBe('0050-03-04T05:06:07.891Z');
+    expect(new PyDatetime('0050-03-04T05:06:07+01:00', 3600).toDate().toISOString()).toBe('0050-03-04T04:06:07.000Z');
+    expect(new PyDatetime('2024-01-02T03:04:05-05:30', -19_800).toDate().toISOString()).toBe('2024-01-02T08:34:05.000Z');
+    expect(Number.isNaN(new PyDatetime('not a datetime', null).toDate().getTime())).toBe(true);
+  });
+
+  it('migration compares a date_done in the years 1 to 99 to the microsecond in its own year', () => {
+    expect(dateDoneMicros('0050-03-04T05:06:07.891234')).toBe(BigInt(Date.parse('0050-03-04T05:06:07Z')) * 1000n + 891_234n);
+    expect(dateDoneMicros('0050-03-04T06:06:07.891234+01:00')).toBe(dateDoneMicros('0050-03-04T05:06:07.891234'));
   });
 
   it('refuses garbage with a DecodeError', () => {

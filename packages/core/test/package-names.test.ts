@@ -28,7 +28,7 @@ describe('packages named by error messages', () => {
   });
 
   it.each([
-    ['compression', { compression: 'zstd' }],
+    ['compression', { compression: 'bzip2' }],
   ] as const)('a kombu %s without a package yet is a ConfigurationError saying so, naming no package', async (_kind, options) => {
     const error = await failure(createBackend('memory://', options));
     expect(error).toBeInstanceOf(ConfigurationError);

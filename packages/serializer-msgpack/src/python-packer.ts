@@ -14,6 +14,8 @@ import { EncodeError, MAX_NESTING_DEPTH, nestingTooDeepMessage, PyDate, PyDecima
 
 /** The output is written into chunks of at least this size; each encode gets a view of its own part. */
 const CHUNK_SIZE = 64 * 1024;
+/** A chunk is made ready for at most this much of the last value's size (see `pack`). */
+const MAX_PRESIZE = 8 * 1024 * 1024;
 /** Strings shorter than this are UTF-8 encoded by hand: cheaper than a call into native code. */
 const SHORT_STRING = 64;
 
@@ -46,6 +48,8 @@ export class PythonPacker {
   #pos = 0;
   #limit = Infinity;
   #depth = 0;
+  /** The size of the last value written. */
+  #lastSize = 0;
 
   #busy = false;
 
@@ -55,11 +59,16 @@ export class PythonPacker {
     this.#busy = true;
     this.#limit = options?.maxSize ?? Infinity;
     this.#depth = 0;
+    // Values tend to come in series of one kind: starting a large one in a chunk that already has
+    // room for the last one's size saves copying it into ever larger chunks as it grows.
+    const expected = Math.min(this.#lastSize, MAX_PRESIZE);
+    if (this.#chunk.length - this.#pos < expected) this.#newChunk(expected + (expected >> 2), 0);
     this.#start = this.#pos;
     try {
       this.#value(value, forInListsOwnKeys());
       const size = this.#pos - this.#start;
       if (size > this.#limit) throw new ValueTooLargeError(size, this.#limit);
+      this.#lastSize = size;
     } catch (error) {
       this.#pos = this.#start; // the partial output is dropped; the space is reused
       throw error;

@@ -4,12 +4,18 @@
  * compared; Python reads ours back (`unpackb(raw=False)`) as the intended Python values, and we
  * read Python's back as the intended JavaScript values. Python runs once for the whole file.
  */
+import { fileURLToPath } from 'node:url';
 import { PyFloat } from '@resultkit/core';
 import fc from 'fast-check';
+import { expectedRead as expectedReadWith, PYTHON_DISABLED, runPythonCheck, toTagged as toTaggedWith, type CheckResponse } from '@resultkit/test-suite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { msgpack } from '../src/index.js';
-import { PYTHON_DISABLED, runPython, type CheckResponse } from './helpers/python.js';
-import { expectedRead, msgpackValue, toTagged } from './helpers/values.js';
+import { MSGPACK_RULES, msgpackValue } from './helpers/values.js';
+
+const SCRIPT = fileURLToPath(new URL('./python/msgpack_check.py', import.meta.url));
+const runPython = (request: Parameters<typeof runPythonCheck>[1]): CheckResponse => runPythonCheck(SCRIPT, request, 'Python 3 with python3-msgpack');
+const toTagged = (value: unknown) => toTaggedWith(value, MSGPACK_RULES);
+const expectedRead = (value: unknown) => expectedReadWith(value, MSGPACK_RULES);
 
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
 

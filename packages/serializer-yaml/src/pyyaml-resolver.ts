@@ -69,12 +69,14 @@ export function constructTimestamp(text: string): Date | PyDate {
   const [, year, month, day, hour, minute, second, fraction, zone, sign, offsetHours, offsetMinutes] = m;
   if (hour === undefined) return new PyDate(`${year}-${month!.padStart(2, '0')}-${day!.padStart(2, '0')}`);
   const millis = Number((fraction ?? '').padEnd(3, '0').slice(0, 3));
-  let time = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), millis);
+  // Not Date.UTC, which reads the years 0-99 as 1900-1999: the year is set as written, before
+  // the offset is applied (an offset can move the instant into the previous or next year).
+  const date = new Date(0);
+  date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
+  date.setUTCHours(Number(hour), Number(minute), Number(second), millis);
   if (zone && zone !== 'Z') {
     const offset = (Number(offsetHours) * 60 + Number(offsetMinutes ?? 0)) * 60_000;
-    time -= sign === '-' ? -offset : offset;
+    date.setTime(date.getTime() - (sign === '-' ? -offset : offset));
   }
-  const date = new Date(time);
-  if (Number(year) < 100) date.setUTCFullYear(Number(year)); // Date.UTC reads years 0-99 as 1900-1999
   return date;
 }

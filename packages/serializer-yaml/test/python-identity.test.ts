@@ -4,12 +4,18 @@
  * values, we read Python's as the intended JavaScript values, and the texts are the same
  * wherever PyYAML does not fold a line at 80 columns (which our writer never does).
  */
+import { fileURLToPath } from 'node:url';
 import { PyDate, PyFloat } from '@resultkit/core';
 import fc from 'fast-check';
+import { expectedRead as expectedReadWith, PYTHON_DISABLED, runPythonCheck, toTagged as toTaggedWith, type CheckResponse } from '@resultkit/test-suite';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { dumpPyYaml, readPyYaml } from '../src/index.js';
-import { PYTHON_DISABLED, runPython, type CheckResponse } from './helpers/python.js';
-import { expectedRead, toTagged, yamlValue } from './helpers/values.js';
+import { YAML_RULES, yamlValue } from './helpers/values.js';
+
+const SCRIPT = fileURLToPath(new URL('./python/yaml_check.py', import.meta.url));
+const runPython = (request: Parameters<typeof runPythonCheck>[1]): CheckResponse => runPythonCheck(SCRIPT, request, 'Python 3 with python3-yaml');
+const toTagged = (value: unknown) => toTaggedWith(value, YAML_RULES);
+const expectedRead = (value: unknown) => expectedReadWith(value, YAML_RULES);
 
 const fixed: Record<string, unknown> = {
   celerySuccess: {

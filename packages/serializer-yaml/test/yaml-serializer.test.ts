@@ -43,6 +43,15 @@ describe('what a Celery 5.2 worker stores with result_serializer="yaml"', () => 
     expect(write({ at: new Date('2026-01-02T03:04:05.678Z') })).toBe('at: 2026-01-02 03:04:05.678000+00:00\n');
   });
 
+  it('reads and writes timestamps in the years 1 to 99 in their own year, the offset applied after the year', () => {
+    expect(read('a: 0050-03-04 05:06:07.891\nb: 0050-01-01 00:30:00+01:00\nc: 0001-01-01T00:00:00Z\n')).toEqual({
+      a: new Date('0050-03-04T05:06:07.891Z'),
+      b: new Date('0049-12-31T23:30:00Z'),
+      c: new Date('0001-01-01T00:00:00Z'),
+    });
+    expect(write({ at: new Date('0050-03-04T05:06:07.891Z') })).toBe('at: 0050-03-04 05:06:07.891000+00:00\n');
+  });
+
   it("resolves plain scalars with PyYAML's YAML 1.1 rules, not YAML 1.2's", () => {
     expect(read('[yes, No, on, 1e3, 010, 0o7, 0x1F, "1:30", 1:30, 1_000, .5, ~, 12345678901234567890]')).toEqual([
       true,

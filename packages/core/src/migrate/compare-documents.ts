@@ -1,5 +1,6 @@
 import { PyFloat } from '../codec/json/python-float.js';
 import { PyDate, PyDatetime, PyDecimal, PyTime, PyTuple, PyUUID } from '../python-values.js';
+import { utcFromFields } from '../utc-fields.js';
 
 /** One place where two documents of the same entry differ, as Python would see it. */
 export interface DocumentDifference {
@@ -154,7 +155,7 @@ export function dateDoneMicros(value: unknown): bigint | null {
   if (text === null) return null;
   const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6})\d*)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(text.trim());
   if (!m) return null;
-  const seconds = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0)) / 1000;
+  const seconds = utcFromFields(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0)) / 1000;
   let micros = BigInt(seconds) * 1_000_000n + BigInt((m[7] ?? '').padEnd(6, '0') || '0');
   const zone = m[8];
   if (zone && zone !== 'Z') {

@@ -18,6 +18,16 @@ export function supportsBoundedDecompress(compressor: Compressor): boolean {
   return (compressor as { boundedDecompress?: unknown }).boundedDecompress === true || compressor.decompress.length >= 2;
 }
 
+/** Whether `run` throws what the contract asks for the bound: ValueTooLargeError (the codec turns it into a DecodeError). */
+function refusal(run: () => unknown): boolean {
+  try {
+    run();
+  } catch (error) {
+    return error instanceof ValueTooLargeError || error instanceof DecodeError;
+  }
+  return false;
+}
+
 export function registerCompressorTests(compressor: Compressor): void {
   describe('compressor', () => {
     const cases: Array<[string, () => Uint8Array]> = [
@@ -58,6 +68,14 @@ export function registerCompressorTests(compressor: Compressor): void {
       }
     });
 
+    it.skipIf(!supportsBoundedDecompress(compressor))('output of exactly maxSize bytes is read; with one byte less it is refused', () => {
+      const data = new TextEncoder().encode(largeText(100_000));
+      const packed = compressor.compress(data);
+      const decompress = compressor.decompress.bind(compressor) as BoundedDecompress;
+      expect(Buffer.compare(Buffer.from(decompress(packed, { maxSize: data.length })), Buffer.from(data))).toBe(0);
+      expect(refusal(() => decompress(packed, { maxSize: data.length - 1 }))).toBe(true);
+    });
+
     it.skipIf(!supportsBoundedDecompress(compressor))(
       'a decompression bomb is refused with DecodeError once it passes maxSize, quickly',
       { timeout: 60_000 },
@@ -65,14 +83,7 @@ export function registerCompressorTests(compressor: Compressor): void {
         const bomb = compressor.compress(new Uint8Array(64 * MiB));
         const decompress = compressor.decompress.bind(compressor) as BoundedDecompress;
         const started = performance.now();
-        // The contract: ValueTooLargeError for the bound (the codec turns it into a DecodeError).
-        let thrown: unknown;
-        try {
-          decompress(bomb, { maxSize: MiB });
-        } catch (error) {
-          thrown = error;
-        }
-        expect(thrown instanceof ValueTooLargeError || thrown instanceof DecodeError).toBe(true);
+        expect(refusal(() => decompress(bomb, { maxSize: MiB }))).toBe(true);
         // Inflating all 64 MiB before checking takes longer than this on any machine.
         expect(performance.now() - started).toBeLessThan(2_000);
       },

@@ -1,7 +1,11 @@
 import { once } from 'node:events';
 import type { Transform } from 'node:stream';
 
-/** Compresses `total` zero bytes through a streaming compressor without ever holding them. */
+/**
+ * A decompression bomb: `total` zero bytes through a streaming compressor (`createDeflate()`,
+ * `createBrotliCompress()`, ...), never held in memory, so a compressor's own tests can check
+ * that gigabytes are refused as quickly and cheaply as the codec suite's 64 MiB.
+ */
 export async function zeroBomb(compressor: Transform, total: number): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   compressor.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -1,0 +1,19 @@
+/**
+ * Milliseconds since the epoch of a UTC wall time given as fields (month 1–12). Unlike
+ * `Date.UTC`, which reads the years 0–99 as 1900–1999, every year stays as given: Python's
+ * datetimes start at year 1, and `0050-01-01` must not come back as 1950.
+ */
+export function utcFromFields(
+  year: number,
+  month: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+  millisecond = 0,
+): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  date.setUTCHours(hour, minute, second, millisecond);
+  return date.getTime();
+}
