@@ -50,9 +50,11 @@ describe.skipIf(PYTHON_DISABLED)("byte identity with Python's msgpack.packb(use_
   let python: CheckResponse;
   const ours = cases.map(([, value]) => msgpack.encode(value));
 
+  // One Python run packs and reads all ~300 values, a few of them 70,000 entries long: a few
+  // seconds alone, but several times that on a busy 2-core machine, so the hook gets two minutes.
   beforeAll(() => {
     python = runPython({ pack: cases.map(([, value]) => toTagged(value)), unpack: ours.map(hex) });
-  });
+  }, 120_000);
 
   it.each(cases.map(([name], index) => [name, index] as const))('%s: Python writes the very same bytes', (_name, index) => {
     expect(python.packed[index]).toBe(hex(ours[index]!));
