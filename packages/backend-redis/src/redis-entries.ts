@@ -31,6 +31,8 @@ return 1
 const setIfAbsentScript = new LuaScript(SET_IF_ABSENT_SOURCE);
 
 const DEFAULT_PAGE = 500;
+/** A chord's working keys (`<group>.j`, `.s`, `.t`) share the group prefix but are not entries. */
+const CHORD_KEY = /\.[jst]$/;
 
 /**
  * Redis entries for migration: SCAN over the task keys, then over the group keys (the configured
@@ -62,7 +64,7 @@ export class RedisEntries implements StoredEntries {
     for (;;) {
       const prefix = phase === 'task' ? this.#keys.taskPrefix : this.#keys.groupPrefix;
       const [next, found] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', count);
-      const keys = phase === 'group' ? found.filter((k) => !/\.[jst]$/.test(k)) : found;
+      const keys = phase === 'group' ? found.filter((k) => !CHORD_KEY.test(k)) : found;
       const entries = (await this.#read(redis, keys, phase)).filter((e): e is StoredEntry => e !== null);
       cursor = next;
       if (cursor === '0' && phase === 'task') {
@@ -76,6 +78,21 @@ export class RedisEntries implements StoredEntries {
       }
       yield { entries, cursor: `${phase}:${cursor}` };
     }
+  }
+
+  /** Key names only: SCAN over both prefixes, nothing read. */
+  async count(): Promise<number> {
+    const redis = (await this.#ready()) as Redis;
+    let count = 0;
+    for (const [prefix, group] of [[this.#keys.taskPrefix, false], [this.#keys.groupPrefix, true]] as const) {
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 1000);
+        count += group ? found.filter((k) => !CHORD_KEY.test(k)).length : found.length;
+        cursor = next;
+      } while (cursor !== '0');
+    }
+    return count;
   }
 
   async readEntries(refs: readonly EntryRef[]): Promise<(StoredEntry | null)[]> {

@@ -4,6 +4,7 @@ import type { ResultBackend } from '../result-backend.js';
 import { compareDocuments, dateDoneMicros, type DocumentDifference } from './compare-documents.js';
 import { decodeEntryExactly, encodeEntryExactly } from './exact-document.js';
 import { MigrationLossError } from './migration-loss-error.js';
+import { InOrderWindow, readAhead } from './pipeline.js';
 import { verifyMigration, type VerificationReport } from './verify.js';
 
 export interface MigrateOptions {
@@ -19,8 +20,13 @@ export interface MigrateOptions {
    * value: nothing is copied twice and nothing older replaces a SUCCESS.
    */
   resumeFrom?: string | null;
-  /** Entries per page (default 500): the most held in memory at once. */
+  /** Entries per page (default 500). */
   pageSize?: number;
+  /**
+   * Pages written at once (default 4), while the next page is read and converted. At most
+   * `pagesInFlight + 2` pages are held in memory. Progress and its cursor still follow page order.
+   */
+  pagesInFlight?: number;
   /**
    * Copy entries the target cannot hold exactly (a datetime into kombu 5.2 JSON becomes its text,
    * microseconds into a DATETIME column without fractions are cut). Default false: the first such
@@ -70,6 +76,7 @@ export interface MigrationReport extends Omit<MigrationProgress, 'phase' | 'curs
 }
 
 const DEFAULT_PAGE = 500;
+const DEFAULT_IN_FLIGHT = 4;
 const MAX_LISTED = 100;
 
 /**
@@ -95,38 +102,48 @@ export async function migrate(from: ResultBackend, to: ResultBackend, options: M
   const narrowings: EntryDifferences[] = [];
   const expiresOnItsOwn = to.capabilities.selfExpiry;
 
-  for await (const page of source.scan({ from: options.resumeFrom ?? null, pageSize: options.pageSize ?? DEFAULT_PAGE })) {
-    checkSignal(options.signal);
-    const batch: StoredEntry[] = [];
-    for (const entry of page.entries) {
-      progress.scanned++;
-      let document: Record<string, unknown> | null = null;
-      const documentOf = (): Record<string, unknown> => (document ??= decodeEntryExactly(source, from.codec, entry));
-      const ttl = expiresOnItsOwn ? remainingTtl(entry, from, to, documentOf) : entry.ttl;
-      if (ttl !== undefined && ttl !== null && ttl <= 0) {
-        progress.expired++;
-        continue;
+  const window = new InOrderWindow(options.pagesInFlight ?? DEFAULT_IN_FLIGHT);
+  try {
+    for await (const page of readAhead(source.scan({ from: options.resumeFrom ?? null, pageSize: options.pageSize ?? DEFAULT_PAGE }))) {
+      checkSignal(options.signal);
+      const batch: StoredEntry[] = [];
+      // This page's counts join `progress` when its write is taken, so every event's counts are those of its cursor.
+      const counted = { scanned: 0, expired: 0, lossy: 0 };
+      for (const entry of page.entries) {
+        counted.scanned++;
+        let document: Record<string, unknown> | null = null;
+        const documentOf = (): Record<string, unknown> => (document ??= decodeEntryExactly(source, from.codec, entry));
+        const ttl = expiresOnItsOwn ? remainingTtl(entry, from, to, documentOf) : entry.ttl;
+        if (ttl !== undefined && ttl !== null && ttl <= 0) {
+          counted.expired++;
+          continue;
+        }
+        if (raw) {
+          batch.push({ ...entry, ttl });
+          continue;
+        }
+        const converted = encodeEntryExactly(target, to.codec, entry, documentOf());
+        const differences = compareDocuments(documentOf(), decodeEntryExactly(target, to.codec, converted));
+        if (differences.length) {
+          if (!options.allowLossy) throw new MigrationLossError(entry, differences, from.adapter.name, to.adapter.name);
+          counted.lossy++;
+          if (narrowings.length < MAX_LISTED) narrowings.push({ kind: entry.kind, id: entry.id, differences });
+        }
+        batch.push({ ...converted, ttl });
       }
-      if (raw) {
-        batch.push({ ...entry, ttl });
-        continue;
-      }
-      const converted = encodeEntryExactly(target, to.codec, entry, documentOf());
-      const differences = compareDocuments(documentOf(), decodeEntryExactly(target, to.codec, converted));
-      if (differences.length) {
-        if (!options.allowLossy) throw new MigrationLossError(entry, differences, from.adapter.name, to.adapter.name);
-        progress.lossy++;
-        if (narrowings.length < MAX_LISTED) narrowings.push({ kind: entry.kind, id: entry.id, differences });
-      }
-      batch.push({ ...converted, ttl });
+      checkSignal(options.signal);
+      const outcomes = !batch.length ? Promise.resolve([]) : options.dryRun ? dryRunOutcomes(target, batch, existing) : target.writeEntries(batch, { existing });
+      // Counted, and the cursor moved past this page, only once it and every page before it are written.
+      await window.add(outcomes, (done) => {
+        for (const key of ['scanned', 'expired', 'lossy'] as const) progress[key] += counted[key];
+        for (const outcome of done) progress[outcome]++;
+        progress.cursor = page.cursor;
+        options.onProgress?.({ ...progress });
+      });
     }
-    checkSignal(options.signal);
-    if (batch.length) {
-      const outcomes = options.dryRun ? await dryRunOutcomes(target, batch, existing) : await target.writeEntries(batch, { existing });
-      for (const outcome of outcomes) progress[outcome]++;
-    }
-    progress.cursor = page.cursor;
-    options.onProgress?.({ ...progress });
+    await window.drain();
+  } finally {
+    await window.settle();
   }
 
   const verification =
@@ -134,6 +151,7 @@ export async function migrate(from: ResultBackend, to: ResultBackend, options: M
       ? null
       : await verifyMigration(from, to, {
           pageSize: options.pageSize,
+          pagesInFlight: options.pagesInFlight,
           signal: options.signal,
           onProgress: options.onProgress ? (checked) => options.onProgress!({ ...progress, phase: 'verify', cursor: null, scanned: checked }) : undefined,
         });
