@@ -1,10 +1,11 @@
 import type { EntryRef, StoredEntries, StoredEntry, WriteOutcome } from '../adapter/stored-entries.js';
 import { AbortError, ConfigurationError, ResultkitError } from '../errors.js';
 import type { ResultBackend } from '../result-backend.js';
-import { compareDocuments, dateDoneMicros, type DocumentDifference } from './compare-documents.js';
+import { compareDocuments, type DocumentDifference } from './compare-documents.js';
 import { decodeEntryExactly, encodeEntryExactly } from './exact-document.js';
 import { MigrationLossError } from './migration-loss-error.js';
 import { InOrderWindow, readAhead } from './pipeline.js';
+import { remainingTtl } from './remaining-ttl.js';
 import { verifyMigration, type VerificationReport } from './verify.js';
 
 export interface MigrateOptions {
@@ -169,20 +170,6 @@ export function enumerable(backend: ResultBackend, side: 'source' | 'target'): S
       ? 'rpc:// results are messages in the reply queue of the client that sent each task, consumed when read: there is nothing to list or copy'
       : `the ${name} adapter does not list its entries (no "entries" in its BackendAdapter)`;
   throw new ConfigurationError(`Cannot migrate ${side === 'source' ? 'from' : 'to'} this backend: ${why}.`);
-}
-
-/**
- * The TTL an entry keeps in a store that expires entries: its own where the source has one;
- * otherwise the time left by the source's `expires` since `date_done` (what the source's
- * `cleanup()` would have gone by), or the target's `expires` for an unready result.
- */
-function remainingTtl(entry: StoredEntry, from: ResultBackend, to: ResultBackend, documentOf: () => Record<string, unknown>): number | null | undefined {
-  if (entry.ttl !== undefined) return entry.ttl;
-  const fallback = to.config.expires === null ? null : to.config.expires * 1000;
-  if (from.config.expires === null) return fallback;
-  const done = dateDoneMicros(entry.row ? entry.row.date_done : documentOf().date_done);
-  if (done === null) return fallback;
-  return Math.floor(Number(done / 1000n) + from.config.expires * 1000 - Date.now());
 }
 
 async function dryRunOutcomes(target: StoredEntries, batch: StoredEntry[], existing: 'skip' | 'overwrite'): Promise<WriteOutcome[]> {

@@ -1,5 +1,6 @@
 import type { StoredEntries, StoredEntry } from '../adapter/stored-entries.js';
 import { InOrderWindow, readAhead } from './pipeline.js';
+import { remainingTtl } from './remaining-ttl.js';
 import type { ResultBackend } from '../result-backend.js';
 import { compareDocuments } from './compare-documents.js';
 import { decodeEntryExactly } from './exact-document.js';
@@ -22,6 +23,11 @@ export interface VerificationReport {
   /** Entries listed on the source, and on the target (which may hold more: new results). */
   sourceCount: number;
   targetCount: number;
+  /**
+   * Source entries the target does not have because their time is up (a target that expires
+   * entries by itself was not given them, or dropped them since): not differences.
+   */
+  expiredCount: number;
   /** Source entries the target does not have (count, and the first 100). */
   missingCount: number;
   missing: EntryRef[];
@@ -38,11 +44,20 @@ export interface VerificationReport {
 export async function verifyMigration(from: ResultBackend, to: ResultBackend, options: VerifyOptions = {}): Promise<VerificationReport> {
   const source = enumerable(from, 'source');
   const target = enumerable(to, 'target');
-  const report: VerificationReport = { ok: true, sourceCount: 0, targetCount: 0, missingCount: 0, missing: [], differingCount: 0, differing: [] };
+  const report: VerificationReport = { ok: true, sourceCount: 0, targetCount: 0, expiredCount: 0, missingCount: 0, missing: [], differingCount: 0, differing: [] };
   const sameFormat = source.format === target.format;
+  // What migrate would not have copied into a store that expires entries by itself.
+  const isExpired = (entry: StoredEntry): boolean => {
+    const ttl = remainingTtl(entry, from, to, () => decodeEntryExactly(source, from.codec, entry));
+    return ttl !== undefined && ttl !== null && ttl <= 0;
+  };
   const check = (entry: StoredEntry, copy: StoredEntry | null): void => {
     report.sourceCount++;
     if (!copy) {
+      if (to.capabilities.selfExpiry && isExpired(entry)) {
+        report.expiredCount++;
+        return;
+      }
       report.missingCount++;
       if (report.missing.length < 100) report.missing.push({ kind: entry.kind, id: entry.id });
       return;
