@@ -1,4 +1,5 @@
 import {
+  decodeBytesExactly,
   EXCEPTION_STATES,
   PyTuple,
   RemoteTaskError,
@@ -154,7 +155,8 @@ export class SqlEntries implements StoredEntries {
       date_done: isoOf(row.date_done),
     };
     for (const column of ['group_id', 'parent_id', 'name', 'worker', 'retries', 'queue'] as const) if (row[column] !== undefined && row[column] !== null) document[column] = row[column];
-    for (const column of ['args', 'kwargs'] as const) if (row[column] instanceof Uint8Array) document[column] = this.#init.codec.decode(row[column]);
+    // Read exactly, as the result is: `3.0` in args stays a float, so a narrowing is seen.
+    for (const column of ['args', 'kwargs'] as const) if (row[column] instanceof Uint8Array) document[column] = decodeBytesExactly(this.#init.codec, row[column]);
     document.task_id = entry.id;
     return document;
   }

@@ -1,5 +1,5 @@
 import type { EntryRef, StoredEntries, StoredEntry, WriteOutcome } from '../adapter/stored-entries.js';
-import { AbortError, ConfigurationError, ResultkitError } from '../errors.js';
+import { AbortError, ConfigurationError, EncodeError, ResultkitError } from '../errors.js';
 import type { ResultBackend } from '../result-backend.js';
 import { compareDocuments, type DocumentDifference } from './compare-documents.js';
 import { decodeEntryExactly, encodeEntryExactly } from './exact-document.js';
@@ -103,6 +103,14 @@ export async function migrate(from: ResultBackend, to: ResultBackend, options: M
   const narrowings: EntryDifferences[] = [];
   const expiresOnItsOwn = to.capabilities.selfExpiry;
 
+  const convert = (entry: StoredEntry, document: Record<string, unknown>): StoredEntry => {
+    try {
+      return encodeEntryExactly(target, to.codec, entry, document);
+    } catch (error) {
+      if (!(error instanceof EncodeError)) throw error;
+      throw new MigrationLossError(entry, [{ path: 'document', source: 'as stored', target: error.message }], from.adapter.name, to.adapter.name, error);
+    }
+  };
   const window = new InOrderWindow(options.pagesInFlight ?? DEFAULT_IN_FLIGHT);
   try {
     for await (const page of readAhead(source.scan({ from: options.resumeFrom ?? null, pageSize: options.pageSize ?? DEFAULT_PAGE }))) {
@@ -123,7 +131,7 @@ export async function migrate(from: ResultBackend, to: ResultBackend, options: M
           batch.push({ ...entry, ttl });
           continue;
         }
-        const converted = encodeEntryExactly(target, to.codec, entry, documentOf());
+        const converted = convert(entry, documentOf());
         const differences = compareDocuments(documentOf(), decodeEntryExactly(target, to.codec, converted));
         if (differences.length) {
           if (!options.allowLossy) throw new MigrationLossError(entry, differences, from.adapter.name, to.adapter.name);
