@@ -96,10 +96,9 @@ export class SqlEntries implements StoredEntries {
   }
 
   /**
-   * One read of what the target has and one multi-row upsert per page (groups: one statement
-   * each, all at once). Copied rows send no NOTIFY: a result that was already stored in the
-   * source has nobody waiting for it on the target, and the notifications would double the
-   * cost of every page on PostgreSQL.
+   * One read of what the target has and one multi-row upsert per page and table. Copied rows
+   * send no NOTIFY: a result that was already stored in the source has nobody waiting for it on
+   * the target, and the notifications would double the cost of every page on PostgreSQL.
    */
   async writeEntries(entries: readonly StoredEntry[], options: WriteEntriesOptions): Promise<WriteOutcome[]> {
     const current = await this.readEntries(entries);
@@ -122,9 +121,10 @@ export class SqlEntries implements StoredEntries {
       // The SUCCESS guard holds even for a row written between the read above and this write.
       writes.push(dialect.upsertTasks(readColumns, values, { ...upsert, notifyChannel: null, preserveSuccess: true }));
     }
-    for (const group of groups) {
-      const dateDone = this.#timestamp(group.row!.date_done) ?? this.#timestamp(new Date().toISOString())!;
-      writes.push(dialect.upsertGroup(group.id, group.row!.result as Uint8Array, dateDone, this.#init.groupIdFromSequence));
+    if (groups.length) {
+      const now = this.#timestamp(new Date().toISOString())!;
+      const rows = groups.map((group) => [group.id, group.row!.result as Uint8Array, this.#timestamp(group.row!.date_done) ?? now] as const);
+      writes.push(dialect.upsertGroups(rows, this.#init.groupIdFromSequence));
     }
     await Promise.all(writes);
     return outcomes;

@@ -147,8 +147,8 @@ export abstract class Dialect {
   }
 
   /** Splits rows into statements of at most `maxRowsPerStatement`. */
-  protected chunkRows(rows: readonly unknown[][]): (readonly unknown[][])[] {
-    const chunks: (readonly unknown[][])[] = [];
+  protected chunkRows<T>(rows: readonly T[]): (readonly T[])[] {
+    const chunks: (readonly T[])[] = [];
     for (let i = 0; i < rows.length; i += this.maxRowsPerStatement) chunks.push(rows.slice(i, i + this.maxRowsPerStatement));
     return chunks;
   }
@@ -214,11 +214,21 @@ export abstract class Dialect {
 
   // ---- group rows ---------------------------------------------------------------------------
 
-  protected abstract upsertGroupSql(idFromSequence: boolean): string;
+  /** The upsert of `rowCount` group rows (`taskset_id, result, date_done` each). */
+  protected abstract upsertGroupSql(idFromSequence: boolean, rowCount: number): string;
 
   async upsertGroup(groupId: string, result: Uint8Array, dateDone: string, idFromSequence: boolean): Promise<void> {
-    const sql = this.cached(`upsert-group:${idFromSequence}`, () => this.upsertGroupSql(idFromSequence));
-    await this.exec.execute(sql, [groupId, result, dateDone], { prepare: true });
+    await this.upsertGroups([[groupId, result, dateDone]], idFromSequence);
+  }
+
+  /** Writes group rows with distinct ids, `maxRowsPerStatement` per statement. */
+  async upsertGroups(rows: readonly (readonly [groupId: string, result: Uint8Array, dateDone: string])[], idFromSequence: boolean): Promise<void> {
+    await Promise.all(
+      this.chunkRows(rows).map((chunk) => {
+        const sql = this.cached(`upsert-groups:${idFromSequence}:${chunk.length}`, () => this.upsertGroupSql(idFromSequence, chunk.length));
+        return this.exec.execute(sql, chunk.flat(), { prepare: chunk.length <= PREPARED_UP_TO });
+      }),
+    );
   }
 
   async selectGroup(groupId: string): Promise<Row | null> {
