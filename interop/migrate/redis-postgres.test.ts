@@ -1,75 +1,51 @@
 /**
- * Migration between the real services: Redis -> PostgreSQL and PostgreSQL -> Redis, with
- * states, exceptions, groups and TTLs, interrupted in the middle, resumed and verified. The
- * count is a knob (2,000 by default); the full size is
- *   RESULTKIT_MIGRATE_COUNT=100000 npx vitest run --project interop interop/migrate
+ * Redis -> PostgreSQL at full size (100,000 results by default, `RESULTKIT_MIGRATE_COUNT`):
+ * every state, exceptions with tracebacks, saved groups and TTLs (some entries expire sooner,
+ * some never), aborted in the middle, resumed from the cursor and verified entry by entry.
  */
 import { randomUUID } from 'node:crypto';
-import { createBackend, migrate, states, type MigrationProgress } from '@resultkit/core';
+import { createBackend, states } from '@resultkit/core';
+import type { SqlAdapter } from '@resultkit/backend-sql';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-// The redis and sql options are declared by the adapter packages.
 import type {} from '@resultkit/backend-redis';
-import type {} from '@resultkit/backend-sql';
+import { COUNT, expectReadable, migrateInterrupted, seed } from './scenario.js';
+import { deleteKeys, PG_URL, REDIS_URL } from './services.js';
 
-const COUNT = Number(process.env.RESULTKIT_MIGRATE_COUNT ?? 2_000);
-const REDIS = 'redis://127.0.0.1:6379/12';
-const PG = process.env.DATABASE_URL ? `db+${process.env.DATABASE_URL}` : 'db+postgresql://postgres@127.0.0.1:5432/test';
-
-describe('migrate Redis <-> PostgreSQL', () => {
-  it('Redis -> PostgreSQL -> Redis, interrupted, resumed, verified, nothing copied twice', async () => {
+describe('migrate Redis -> PostgreSQL', () => {
+  it(`copies ${COUNT.toLocaleString('en-US')} results and their groups, aborted, resumed, verified`, async () => {
     const tag = randomUUID().slice(0, 8);
-    const sql = { tableNames: { task: `mig_${tag}_task`, group: `mig_${tag}_group` } };
-    const from = await createBackend(REDIS, { expires: 3600, redis: { keyPrefix: `a${tag}:` } });
-    const pg = await createBackend(PG, { expires: 3600, sql });
-    const back = await createBackend(REDIS, { expires: 3600, redis: { keyPrefix: `b${tag}:` } });
-    const raw = new Redis(REDIS);
-    const started = Date.now();
+    const prefix = `mig-rp-${tag}:`;
+    const tables = { task: `mig_rp_${tag}_task`, group: `mig_rp_${tag}_group` };
+    const from = await createBackend(REDIS_URL, { expires: 3600, redis: { keyPrefix: prefix } });
+    const to = await createBackend(PG_URL, { expires: 3600, sql: { tableNames: tables } });
+    const raw = new Redis(REDIS_URL);
     try {
-      const writes: Promise<void>[] = [];
-      for (let i = 0; i < COUNT; i++) {
-        const id = `t${i}`;
-        if (i % 4 === 0) writes.push(from.markAsFailure(id, new Error(`boom ${i}`)));
-        else writes.push(from.storeResult(id, { i, half: i / 2 }, i % 4 === 1 ? states.SUCCESS : states.RETRY));
-        if (writes.length >= 500) await Promise.all(writes.splice(0));
-      }
-      await Promise.all(writes);
-      await from.saveGroup('g1', ['t0', 't1']);
+      const started = Date.now();
+      await seed(from);
+      // Remaining TTLs that differ: results ending in 8 expire in ten minutes, in 9 never.
+      const ttls = raw.pipeline();
+      for (let i = 8; i < COUNT; i += 10) ttls.pexpire(`${prefix}celery-task-meta-t${i}`, 600_000);
+      for (let i = 9; i < COUNT; i += 10) ttls.persist(`${prefix}celery-task-meta-t${i}`);
+      await ttls.exec();
       const seeded = Date.now();
 
-      let cursor: string | null = null;
-      let pages = 0;
-      await expect(
-        migrate(from, pg, { pageSize: 500, onProgress: (p: MigrationProgress) => { cursor = p.cursor; if (p.phase === 'copy' && ++pages === 2) throw new Error('cut off'); } }),
-      ).rejects.toThrow('cut off');
-      const resumed = await migrate(from, pg, { pageSize: 500, resumeFrom: cursor });
-      expect(resumed.verification).toMatchObject({ ok: true, sourceCount: COUNT + 1 });
-      expect(resumed.lossy).toBe(0);
-      const toPg = Date.now();
-      expect((await pg.getTaskMeta('t1')).status).toBe(states.SUCCESS);
-      expect((await pg.getTaskMeta('t0')).status).toBe(states.FAILURE);
-
-      const report = await migrate(pg, back, { pageSize: 500 });
-      expect(report).toMatchObject({ written: COUNT + 1, lossy: 0 });
-      expect(report.verification?.ok).toBe(true);
-      // From a store without expiry of its own: what `expires` leaves since date_done.
-      const ttl = await raw.pttl(`b${tag}:celery-task-meta-t1`);
-      expect(ttl).toBeGreaterThan(3_000_000);
-      console.log(`[migrate] ${COUNT} results: seed ${seeded - started} ms, redis->pg ${toPg - seeded} ms (incl. verify), pg->redis ${Date.now() - toPg} ms (incl. verify)`);
+      const run = await migrateInterrupted(from, to);
+      const copied = Date.now();
+      expect(run.resumed.raw).toBe(false);
+      await expectReadable(to);
+      // PostgreSQL keeps no TTL: date_done (compared to the microsecond by the verification)
+      // is what its cleanup() ages rows by, as Celery's does.
+      const source = await from.getTaskMeta('t8');
+      const target = await to.getTaskMeta('t8');
+      expect(target.status).toBe(states.SUCCESS);
+      expect(target.dateDone?.getTime()).toBe(source.dateDone?.getTime());
+      console.log(`[migrate] Redis -> PostgreSQL, ${COUNT} results: seed ${seeded - started} ms, copy (aborted, resumed) and verify ${copied - seeded} ms`);
     } finally {
-      for (const prefix of [`a${tag}:`, `b${tag}:`]) {
-        let c = '0';
-        do {
-          const [next, keys] = await raw.scan(c, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-          if (keys.length) await raw.del(...keys);
-          c = next;
-        } while (c !== '0');
-      }
+      await deleteKeys(raw, prefix);
       raw.disconnect();
-      const adapter = pg.adapter as unknown as { dialect: { exec: { execute(sql: string): Promise<number> } } };
-      await adapter.dialect.exec.execute(`DROP TABLE IF EXISTS mig_${tag}_task, mig_${tag}_group`);
-      await Promise.all([from.close(), pg.close(), back.close()]);
+      await (to.adapter as SqlAdapter).dialect.exec.execute(`DROP TABLE IF EXISTS ${tables.task}, ${tables.group}`);
+      await Promise.all([from.close(), to.close()]);
     }
-    // About 1 ms per result on a 2-core machine, both ways with verification.
-  }, Math.max(120_000, COUNT * 3));
+  }, 300_000);
 });

@@ -18,19 +18,33 @@ import type { RedisClient } from './connect.js';
 import type { RedisKeys } from './keys.js';
 import { LuaScript, setAndPublishScript, storeScript } from './scripts.js';
 
-// SET NX (with the entry's expiry) and PUBLISH when it was set: a copy never replaces anything.
-// KEYS[1] the key; ARGV[1] the value; ARGV[2] 'PX' or ''; ARGV[3] milliseconds. Returns 1 set, 0 present.
-const SET_IF_ABSENT_SOURCE = `
-local set
-if ARGV[2] == 'PX' then set = redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3], 'NX')
-else set = redis.call('SET', KEYS[1], ARGV[1], 'NX') end
-if not set then return 0 end
-redis.call('PUBLISH', KEYS[1], ARGV[1])
-return 1
+// Many entries in one call: for each key SET NX (with its expiry) and PUBLISH when it was set,
+// so a copy never replaces anything and a page costs one round trip, not one per entry.
+// KEYS[i] a key; ARGV[3i-2] its value, ARGV[3i-1] 'PX' or '', ARGV[3i] milliseconds.
+// Returns, for each key, 1 when it was set and 0 when it was there already.
+const SET_IF_ABSENT_MANY_SOURCE = `
+local out = {}
+for i = 1, #KEYS do
+  local value, mode, ms = ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i]
+  local set
+  if mode == 'PX' then set = redis.call('SET', KEYS[i], value, 'PX', ms, 'NX')
+  else set = redis.call('SET', KEYS[i], value, 'NX') end
+  if set then
+    redis.call('PUBLISH', KEYS[i], value)
+    out[i] = 1
+  else
+    out[i] = 0
+  end
+end
+return out
 `;
-const setIfAbsentScript = new LuaScript(SET_IF_ABSENT_SOURCE);
+const setIfAbsentManyScript = new LuaScript(SET_IF_ABSENT_MANY_SOURCE);
+/** Keys per script call: a call runs alone on the server, so it is kept short. */
+const KEYS_PER_CALL = 250;
 
 const DEFAULT_PAGE = 500;
+/** A chord's working keys (`<group>.j`, `.s`, `.t`) share the group prefix but are not entries. */
+const CHORD_KEY = /\.[jst]$/;
 
 /**
  * Redis entries for migration: SCAN over the task keys, then over the group keys (the configured
@@ -62,7 +76,7 @@ export class RedisEntries implements StoredEntries {
     for (;;) {
       const prefix = phase === 'task' ? this.#keys.taskPrefix : this.#keys.groupPrefix;
       const [next, found] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', count);
-      const keys = phase === 'group' ? found.filter((k) => !/\.[jst]$/.test(k)) : found;
+      const keys = phase === 'group' ? found.filter((k) => !CHORD_KEY.test(k)) : found;
       const entries = (await this.#read(redis, keys, phase)).filter((e): e is StoredEntry => e !== null);
       cursor = next;
       if (cursor === '0' && phase === 'task') {
@@ -78,6 +92,21 @@ export class RedisEntries implements StoredEntries {
     }
   }
 
+  /** Key names only: SCAN over both prefixes, nothing read. */
+  async count(): Promise<number> {
+    const redis = (await this.#ready()) as Redis;
+    let count = 0;
+    for (const [prefix, group] of [[this.#keys.taskPrefix, false], [this.#keys.groupPrefix, true]] as const) {
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', `${escapeGlob(prefix)}*`, 'COUNT', 1000);
+        count += group ? found.filter((k) => !CHORD_KEY.test(k)).length : found.length;
+        cursor = next;
+      } while (cursor !== '0');
+    }
+    return count;
+  }
+
   async readEntries(refs: readonly EntryRef[]): Promise<(StoredEntry | null)[]> {
     const redis = (await this.#ready()) as Redis;
     const out: (StoredEntry | null)[] = [];
@@ -88,15 +117,28 @@ export class RedisEntries implements StoredEntries {
 
   async writeEntries(entries: readonly StoredEntry[], options: WriteEntriesOptions): Promise<WriteOutcome[]> {
     const redis = await this.#ready();
-    return Promise.all(entries.map((entry) => this.#write(redis, entry, options)));
+    if (options.existing === 'skip') return this.#writeAbsent(redis, entries);
+    return Promise.all(entries.map((entry) => this.#write(redis, entry)));
   }
 
-  async #write(redis: RedisClient, entry: StoredEntry, options: WriteEntriesOptions): Promise<WriteOutcome> {
+  /** `skip`: a script call per chunk of keys (per key on a cluster, where keys live in different slots). */
+  async #writeAbsent(redis: RedisClient, entries: readonly StoredEntry[]): Promise<WriteOutcome[]> {
+    const size = redis.isCluster ? 1 : KEYS_PER_CALL;
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < entries.length; i += size) {
+      const chunk = entries.slice(i, i + size);
+      const args: (string | Buffer)[] = [];
+      for (const entry of chunk) args.push(asBuffer(entry.bytes!), ...ttlArgs(entry));
+      calls.push(setIfAbsentManyScript.run(redis, chunk.map((entry) => this.#key(entry)), args));
+    }
+    const replies = (await Promise.all(calls)) as number[][];
+    return replies.flat().map((set) => (set === 1 ? 'written' : 'skipped'));
+  }
+
+  async #write(redis: RedisClient, entry: StoredEntry): Promise<WriteOutcome> {
     const key = this.#key(entry);
     const value = asBuffer(entry.bytes!);
-    const ttl = typeof entry.ttl === 'number' ? Math.max(1, Math.round(entry.ttl)) : null;
-    const [mode, amount] = ttl === null ? ['', '0'] : ['PX', String(ttl)];
-    if (options.existing === 'skip') return (await setIfAbsentScript.run(redis, [key], [value, mode, amount])) === 1 ? 'written' : 'skipped';
+    const [mode, amount] = ttlArgs(entry);
     if (entry.kind === 'group') {
       await setAndPublishScript.run(redis, [key], [value, mode, amount]);
       return 'written';
@@ -132,6 +174,11 @@ export class RedisEntries implements StoredEntries {
   #key(ref: EntryRef): string {
     return ref.kind === 'task' ? this.#keys.task(ref.id) : this.#keys.group(ref.id);
   }
+}
+
+/** An entry's expiry as the scripts take it: `PX` and whole milliseconds (at least 1), or none. */
+function ttlArgs(entry: StoredEntry): [mode: 'PX' | '', amount: string] {
+  return typeof entry.ttl === 'number' ? ['PX', String(Math.max(1, Math.round(entry.ttl)))] : ['', '0'];
 }
 
 function parseCursor(cursor: string | null): ['task' | 'group', string] {

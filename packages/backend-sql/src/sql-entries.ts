@@ -1,5 +1,7 @@
 import {
+  decodeBytesExactly,
   EXCEPTION_STATES,
+  PyTuple,
   RemoteTaskError,
   type Codec,
   type EntryPage,
@@ -74,23 +76,30 @@ export class SqlEntries implements StoredEntries {
     }
   }
 
+  async count(): Promise<number> {
+    const [tasks, groups] = await Promise.all([this.#init.dialect.countRows('task'), this.#init.dialect.countRows('group')]);
+    return tasks + groups;
+  }
+
+  /** Two statements at most (one `IN` list per table), however many refs. */
   async readEntries(refs: readonly EntryRef[]): Promise<(StoredEntry | null)[]> {
     const { dialect, readColumns } = this.#init;
     const taskIds = refs.filter((r) => r.kind === 'task').map((r) => r.id);
-    const rows = await dialect.selectTasks(readColumns, taskIds);
-    const byId = new Map(rows.map((row) => [String(row.task_id).toLowerCase(), row]));
-    return Promise.all(
-      refs.map(async (ref) => {
-        if (ref.kind === 'task') {
-          const row = byId.get(ref.id.toLowerCase());
-          return row ? this.#entry('task', row) : null;
-        }
-        const row = await dialect.selectGroup(ref.id);
-        return row ? this.#entry('group', row) : null;
-      }),
-    );
+    const groupIds = refs.filter((r) => r.kind === 'group').map((r) => r.id);
+    const [taskRows, groupRows] = await Promise.all([dialect.selectTasks(readColumns, taskIds), groupIds.length ? dialect.selectGroups(groupIds) : []]);
+    const tasks = this.#byId(taskRows, 'task_id');
+    const groups = this.#byId(groupRows, 'taskset_id');
+    return refs.map((ref) => {
+      const row = (ref.kind === 'task' ? tasks : groups)(ref.id);
+      return row ? this.#entry(ref.kind, row) : null;
+    });
   }
 
+  /**
+   * One read of what the target has and one multi-row upsert per page and table. Copied rows
+   * send no NOTIFY: a result that was already stored in the source has nobody waiting for it on
+   * the target, and the notifications would double the cost of every page on PostgreSQL.
+   */
   async writeEntries(entries: readonly StoredEntry[], options: WriteEntriesOptions): Promise<WriteOutcome[]> {
     const current = await this.readEntries(entries);
     const outcomes: WriteOutcome[] = [];
@@ -106,16 +115,27 @@ export class SqlEntries implements StoredEntries {
       }
     });
     const { dialect, upsert, readColumns } = this.#init;
+    const writes: Promise<void>[] = [];
     if (tasks.length) {
-      const columns = readColumns;
-      const values = tasks.map((e) => columns.map((c) => (c === 'date_done' ? this.#timestamp(e.row!.date_done) : (e.row![c] ?? null))));
+      const values = tasks.map((e) => readColumns.map((c) => (c === 'date_done' ? this.#timestamp(e.row!.date_done) : (e.row![c] ?? null))));
       // The SUCCESS guard holds even for a row written between the read above and this write.
-      await dialect.upsertTasks(columns, values, { ...upsert, preserveSuccess: true });
+      writes.push(dialect.upsertTasks(readColumns, values, { ...upsert, notifyChannel: null, preserveSuccess: true }));
     }
-    for (const group of groups) {
-      await dialect.upsertGroup(group.id, group.row!.result as Uint8Array, this.#timestamp(group.row!.date_done) ?? this.#timestamp(new Date().toISOString())!, this.#init.groupIdFromSequence);
+    if (groups.length) {
+      const now = this.#timestamp(new Date().toISOString())!;
+      const rows = groups.map((group) => [group.id, group.row!.result as Uint8Array, this.#timestamp(group.row!.date_done) ?? now] as const);
+      writes.push(dialect.upsertGroups(rows, this.#init.groupIdFromSequence));
     }
+    await Promise.all(writes);
     return outcomes;
+  }
+
+  /** Finds a row by id, as the database compares ids (case-insensitively on MySQL). */
+  #byId(rows: readonly Record<string, unknown>[], column: string): (id: string) => Record<string, unknown> | undefined {
+    const exact = new Map(rows.map((row) => [String(row[column]), row]));
+    if (!this.#init.dialect.caseInsensitiveIds) return (id) => exact.get(id);
+    const folded = new Map(rows.map((row) => [String(row[column]).toLowerCase(), row]));
+    return (id) => exact.get(id) ?? folded.get(id.toLowerCase());
   }
 
   decodeEntry(entry: StoredEntry): Record<string, unknown> {
@@ -135,7 +155,8 @@ export class SqlEntries implements StoredEntries {
       date_done: isoOf(row.date_done),
     };
     for (const column of ['group_id', 'parent_id', 'name', 'worker', 'retries', 'queue'] as const) if (row[column] !== undefined && row[column] !== null) document[column] = row[column];
-    for (const column of ['args', 'kwargs'] as const) if (row[column] instanceof Uint8Array) document[column] = this.#init.codec.decode(row[column]);
+    // Read exactly, as the result is: `3.0` in args stays a float, so a narrowing is seen.
+    for (const column of ['args', 'kwargs'] as const) if (row[column] instanceof Uint8Array) document[column] = decodeBytesExactly(this.#init.codec, row[column]);
     document.task_id = entry.id;
     return document;
   }
@@ -151,8 +172,10 @@ export class SqlEntries implements StoredEntries {
     let result = document.result ?? null;
     if (EXCEPTION_STATES.has(status) && result && typeof result === 'object') {
       const doc = result as { exc_type?: string; exc_module?: string; exc_message?: unknown };
-      const args = Array.isArray(doc.exc_message) ? [...doc.exc_message] : [doc.exc_message];
-      result = new RemoteTaskError({ excType: String(doc.exc_type ?? 'Exception'), excModule: doc.exc_module ?? null, excArgs: args });
+      const args = Array.isArray(doc.exc_message) ? doc.exc_message : [doc.exc_message];
+      // Celery's exception dict, as the pickler writes a RemoteTaskError (arguments as a tuple),
+      // built directly: an Error per row would capture a stack trace for nothing.
+      result = { exc_type: String(doc.exc_type ?? 'Exception'), exc_message: PyTuple.of(...args), exc_module: doc.exc_module ?? 'builtins' };
     }
     const row: Record<string, unknown> = {
       task_id: ref.id,

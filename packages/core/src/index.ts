@@ -96,6 +96,6 @@ export type { VerifyOptions, VerificationReport } from './migrate/verify.js';
 export { MigrationLossError } from './migrate/migration-loss-error.js';
 export { compareDocuments } from './migrate/compare-documents.js';
 export type { DocumentDifference } from './migrate/compare-documents.js';
-export { decodeEntryExactly, encodeEntryExactly } from './migrate/exact-document.js';
+export { decodeEntryExactly, encodeEntryExactly, decodeBytesExactly } from './migrate/exact-document.js';
 export { mirrorBackend, MirrorAdapter, MirrorWriteError } from './mirror/mirror-backend.js';
 export type { MirrorOptions, MirrorSide } from './mirror/mirror-backend.js';

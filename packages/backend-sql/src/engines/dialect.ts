@@ -147,8 +147,8 @@ export abstract class Dialect {
   }
 
   /** Splits rows into statements of at most `maxRowsPerStatement`. */
-  protected chunkRows(rows: readonly unknown[][]): (readonly unknown[][])[] {
-    const chunks: (readonly unknown[][])[] = [];
+  protected chunkRows<T>(rows: readonly T[]): (readonly T[])[] {
+    const chunks: (readonly T[])[] = [];
     for (let i = 0; i < rows.length; i += this.maxRowsPerStatement) chunks.push(rows.slice(i, i + this.maxRowsPerStatement));
     return chunks;
   }
@@ -200,6 +200,13 @@ export abstract class Dialect {
     return this.exec.query(sql, [afterId]);
   }
 
+  /** How many rows a table has. */
+  async countRows(kind: TableKind): Promise<number> {
+    const sql = this.cached(`count:${kind}`, () => `SELECT COUNT(*) AS n FROM ${this.qualified(this.tableOf(kind))}`);
+    const [row] = await this.exec.query(sql, []);
+    return Number(row?.n ?? 0);
+  }
+
   async deleteTask(taskId: string): Promise<number> {
     const sql = this.cached('delete-task', () => `DELETE FROM ${this.qualified(this.tables.task)} WHERE task_id = ${this.placeholder(1)}`);
     return this.exec.execute(sql, [taskId], { prepare: true });
@@ -207,11 +214,21 @@ export abstract class Dialect {
 
   // ---- group rows ---------------------------------------------------------------------------
 
-  protected abstract upsertGroupSql(idFromSequence: boolean): string;
+  /** The upsert of `rowCount` group rows (`taskset_id, result, date_done` each). */
+  protected abstract upsertGroupSql(idFromSequence: boolean, rowCount: number): string;
 
   async upsertGroup(groupId: string, result: Uint8Array, dateDone: string, idFromSequence: boolean): Promise<void> {
-    const sql = this.cached(`upsert-group:${idFromSequence}`, () => this.upsertGroupSql(idFromSequence));
-    await this.exec.execute(sql, [groupId, result, dateDone], { prepare: true });
+    await this.upsertGroups([[groupId, result, dateDone]], idFromSequence);
+  }
+
+  /** Writes group rows with distinct ids, `maxRowsPerStatement` per statement. */
+  async upsertGroups(rows: readonly (readonly [groupId: string, result: Uint8Array, dateDone: string])[], idFromSequence: boolean): Promise<void> {
+    await Promise.all(
+      this.chunkRows(rows).map((chunk) => {
+        const sql = this.cached(`upsert-groups:${idFromSequence}:${chunk.length}`, () => this.upsertGroupSql(idFromSequence, chunk.length));
+        return this.exec.execute(sql, chunk.flat(), { prepare: chunk.length <= PREPARED_UP_TO });
+      }),
+    );
   }
 
   async selectGroup(groupId: string): Promise<Row | null> {
@@ -222,6 +239,22 @@ export abstract class Dialect {
     );
     const rows = await this.exec.query(sql, [groupId], { prepare: true });
     return rows[0] ?? null;
+  }
+
+  /** Reads the group rows of the given ids (in any order; missing ids have no row), one `IN` list per chunk. */
+  async selectGroups(groupIds: readonly string[]): Promise<Row[]> {
+    const out: Row[] = [];
+    for (let i = 0; i < groupIds.length; i += this.maxIdsPerSelect) {
+      const chunk = this.idList(groupIds.slice(i, i + this.maxIdsPerSelect));
+      const sql = this.cached(
+        `select-groups:${chunk.length}`,
+        () =>
+          `SELECT taskset_id, result, ${this.dateDoneExpression()} AS date_done FROM ${this.qualified(this.tables.group)} ` +
+          `WHERE taskset_id IN (${this.placeholders(1, chunk.length)})`,
+      );
+      for (const row of await this.exec.query(sql, chunk, { prepare: chunk.length <= PREPARED_UP_TO })) out.push(row);
+    }
+    return out;
   }
 
   async deleteGroup(groupId: string): Promise<number> {

@@ -79,6 +79,11 @@ export interface StoredEntries {
    * listed at least once (Redis SCAN may list an entry twice).
    */
   scan(options?: ScanOptions): AsyncIterable<EntryPage>;
+  /**
+   * How many entries `scan` would list, counted without reading them (a SQL `COUNT(*)`, a SCAN
+   * of key names). Optional: without it, verification counts a full scan.
+   */
+  count?(): Promise<number>;
   /** The stored entries of `refs` (null where there is none), in order. */
   readEntries(refs: readonly EntryRef[]): Promise<(StoredEntry | null)[]>;
   /** Writes entries as given (bytes or columns of this store's format), each with its `ttl`. */

@@ -6,6 +6,8 @@ import { decodeKombuEnvelope } from '../codec/json/kombu-types.js';
 import { describeValue } from '../describe-value.js';
 import { ContentDisallowedError, DecodeError, ResultkitError } from '../errors.js';
 import { PyDatetime } from '../python-values.js';
+import { RemoteTaskError } from '../remote-task-error.js';
+import { EXCEPTION_STATES } from '../states.js';
 
 /**
  * A stored entry as its Celery document, read exactly: what Python would hold after reading
@@ -24,7 +26,15 @@ export function decodeEntryExactly(entries: StoredEntries, codec: Codec, entry: 
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new DecodeError(`The stored ${entry.kind} ${entry.id} is ${describeValue(document)}, not a document.`);
   }
-  return document as Record<string, unknown>;
+  const record = document as Record<string, unknown>;
+  // A pickled exception object (Celery with the pickle serializer stores the exception itself)
+  // is read as Celery's exception dict, which every store holds and Python turns back into the
+  // same class with the same arguments.
+  if (record.result instanceof RemoteTaskError && EXCEPTION_STATES.has(String(record.status))) {
+    const error = record.result;
+    record.result = { exc_type: error.excType, exc_message: [...error.excArgs], exc_module: error.excModule };
+  }
+  return record;
 }
 
 /** The entry a store of `entries`' layout keeps for a Celery document (the inverse of `decodeEntryExactly`). */
@@ -37,7 +47,12 @@ interface ExactSerializer {
   decodeExact?: (data: Uint8Array) => unknown;
 }
 
-function decodeBytesExactly(codec: Codec, bytes: Uint8Array): unknown {
+/**
+ * A value the codec wrote, read exactly (integral floats as `PyFloat`, pickled tuples and
+ * datetimes as `PyTuple`, `PyDatetime`): for stores that keep encoded values in a column of
+ * their own, such as the `args` and `kwargs` of a SQL row.
+ */
+export function decodeBytesExactly(codec: Codec, bytes: Uint8Array): unknown {
   // Stored results record no serializer (nor does Celery's compressed envelope): the codec's own is used.
   const type = codec.contentType.toLowerCase();
   const serializer = codec.registry.findSerializer(type) as (ExactSerializer & { contentType: string }) | undefined;

@@ -1,9 +1,12 @@
 import type { EntryRef, StoredEntries, StoredEntry, WriteOutcome } from '../adapter/stored-entries.js';
-import { AbortError, ConfigurationError, ResultkitError } from '../errors.js';
+import { AbortError, ConfigurationError, EncodeError, ResultkitError } from '../errors.js';
 import type { ResultBackend } from '../result-backend.js';
-import { compareDocuments, dateDoneMicros, type DocumentDifference } from './compare-documents.js';
+import { compareDocuments, type DocumentDifference } from './compare-documents.js';
 import { decodeEntryExactly, encodeEntryExactly } from './exact-document.js';
 import { MigrationLossError } from './migration-loss-error.js';
+import { InOrderWindow, readAhead } from './pipeline.js';
+import { holdsExactlyAsJson } from './plain-json.js';
+import { remainingTtl } from './remaining-ttl.js';
 import { verifyMigration, type VerificationReport } from './verify.js';
 
 export interface MigrateOptions {
@@ -19,8 +22,13 @@ export interface MigrateOptions {
    * value: nothing is copied twice and nothing older replaces a SUCCESS.
    */
   resumeFrom?: string | null;
-  /** Entries per page (default 500): the most held in memory at once. */
+  /** Entries per page (default 500). */
   pageSize?: number;
+  /**
+   * Pages written at once (default 4), while the next page is read and converted. At most
+   * `pagesInFlight + 2` pages are held in memory. Progress and its cursor still follow page order.
+   */
+  pagesInFlight?: number;
   /**
    * Copy entries the target cannot hold exactly (a datetime into kombu 5.2 JSON becomes its text,
    * microseconds into a DATETIME column without fractions are cut). Default false: the first such
@@ -70,6 +78,7 @@ export interface MigrationReport extends Omit<MigrationProgress, 'phase' | 'curs
 }
 
 const DEFAULT_PAGE = 500;
+const DEFAULT_IN_FLIGHT = 4;
 const MAX_LISTED = 100;
 
 /**
@@ -95,38 +104,59 @@ export async function migrate(from: ResultBackend, to: ResultBackend, options: M
   const narrowings: EntryDifferences[] = [];
   const expiresOnItsOwn = to.capabilities.selfExpiry;
 
-  for await (const page of source.scan({ from: options.resumeFrom ?? null, pageSize: options.pageSize ?? DEFAULT_PAGE })) {
-    checkSignal(options.signal);
-    const batch: StoredEntry[] = [];
-    for (const entry of page.entries) {
-      progress.scanned++;
-      let document: Record<string, unknown> | null = null;
-      const documentOf = (): Record<string, unknown> => (document ??= decodeEntryExactly(source, from.codec, entry));
-      const ttl = expiresOnItsOwn ? remainingTtl(entry, from, to, documentOf) : entry.ttl;
-      if (ttl !== undefined && ttl !== null && ttl <= 0) {
-        progress.expired++;
-        continue;
-      }
-      if (raw) {
-        batch.push({ ...entry, ttl });
-        continue;
-      }
-      const converted = encodeEntryExactly(target, to.codec, entry, documentOf());
-      const differences = compareDocuments(documentOf(), decodeEntryExactly(target, to.codec, converted));
-      if (differences.length) {
-        if (!options.allowLossy) throw new MigrationLossError(entry, differences, from.adapter.name, to.adapter.name);
-        progress.lossy++;
-        if (narrowings.length < MAX_LISTED) narrowings.push({ kind: entry.kind, id: entry.id, differences });
-      }
-      batch.push({ ...converted, ttl });
+  const targetType = to.codec.contentType.toLowerCase();
+  const plainJsonTarget = target.layout === 'document' && targetType === 'application/json' && to.codec.accept.includes(targetType);
+  const convert = (entry: StoredEntry, document: Record<string, unknown>): StoredEntry => {
+    try {
+      return encodeEntryExactly(target, to.codec, entry, document);
+    } catch (error) {
+      if (!(error instanceof EncodeError)) throw error;
+      throw new MigrationLossError(entry, [{ path: 'document', source: 'as stored', target: error.message }], from.adapter.name, to.adapter.name, error);
     }
-    checkSignal(options.signal);
-    if (batch.length) {
-      const outcomes = options.dryRun ? await dryRunOutcomes(target, batch, existing) : await target.writeEntries(batch, { existing });
-      for (const outcome of outcomes) progress[outcome]++;
+  };
+  const window = new InOrderWindow(options.pagesInFlight ?? DEFAULT_IN_FLIGHT);
+  try {
+    for await (const page of readAhead(source.scan({ from: options.resumeFrom ?? null, pageSize: options.pageSize ?? DEFAULT_PAGE }))) {
+      checkSignal(options.signal);
+      const batch: StoredEntry[] = [];
+      // This page's counts join `progress` when its write is taken, so every event's counts are those of its cursor.
+      const counted = { scanned: 0, expired: 0, lossy: 0 };
+      for (const entry of page.entries) {
+        counted.scanned++;
+        let document: Record<string, unknown> | null = null;
+        const documentOf = (): Record<string, unknown> => (document ??= decodeEntryExactly(source, from.codec, entry));
+        const ttl = expiresOnItsOwn ? remainingTtl(entry, from, to, documentOf) : entry.ttl;
+        if (ttl !== undefined && ttl !== null && ttl <= 0) {
+          counted.expired++;
+          continue;
+        }
+        if (raw) {
+          batch.push({ ...entry, ttl });
+          continue;
+        }
+        const converted = convert(entry, documentOf());
+        // A document of plain values reads back from JSON as it was written: no need to read it back to know.
+        const differences = plainJsonTarget && holdsExactlyAsJson(documentOf()) ? [] : compareDocuments(documentOf(), decodeEntryExactly(target, to.codec, converted));
+        if (differences.length) {
+          if (!options.allowLossy) throw new MigrationLossError(entry, differences, from.adapter.name, to.adapter.name);
+          counted.lossy++;
+          if (narrowings.length < MAX_LISTED) narrowings.push({ kind: entry.kind, id: entry.id, differences });
+        }
+        batch.push({ ...converted, ttl });
+      }
+      checkSignal(options.signal);
+      const outcomes = !batch.length ? Promise.resolve([]) : options.dryRun ? dryRunOutcomes(target, batch, existing) : target.writeEntries(batch, { existing });
+      // Counted, and the cursor moved past this page, only once it and every page before it are written.
+      await window.add(outcomes, (done) => {
+        for (const key of ['scanned', 'expired', 'lossy'] as const) progress[key] += counted[key];
+        for (const outcome of done) progress[outcome]++;
+        progress.cursor = page.cursor;
+        options.onProgress?.({ ...progress });
+      });
     }
-    progress.cursor = page.cursor;
-    options.onProgress?.({ ...progress });
+    await window.drain();
+  } finally {
+    await window.settle();
   }
 
   const verification =
@@ -134,6 +164,7 @@ export async function migrate(from: ResultBackend, to: ResultBackend, options: M
       ? null
       : await verifyMigration(from, to, {
           pageSize: options.pageSize,
+          pagesInFlight: options.pagesInFlight,
           signal: options.signal,
           onProgress: options.onProgress ? (checked) => options.onProgress!({ ...progress, phase: 'verify', cursor: null, scanned: checked }) : undefined,
         });
@@ -151,20 +182,6 @@ export function enumerable(backend: ResultBackend, side: 'source' | 'target'): S
       ? 'rpc:// results are messages in the reply queue of the client that sent each task, consumed when read: there is nothing to list or copy'
       : `the ${name} adapter does not list its entries (no "entries" in its BackendAdapter)`;
   throw new ConfigurationError(`Cannot migrate ${side === 'source' ? 'from' : 'to'} this backend: ${why}.`);
-}
-
-/**
- * The TTL an entry keeps in a store that expires entries: its own where the source has one;
- * otherwise the time left by the source's `expires` since `date_done` (what the source's
- * `cleanup()` would have gone by), or the target's `expires` for an unready result.
- */
-function remainingTtl(entry: StoredEntry, from: ResultBackend, to: ResultBackend, documentOf: () => Record<string, unknown>): number | null | undefined {
-  if (entry.ttl !== undefined) return entry.ttl;
-  const fallback = to.config.expires === null ? null : to.config.expires * 1000;
-  if (from.config.expires === null) return fallback;
-  const done = dateDoneMicros(entry.row ? entry.row.date_done : documentOf().date_done);
-  if (done === null) return fallback;
-  return Math.floor(Number(done / 1000n) + from.config.expires * 1000 - Date.now());
 }
 
 async function dryRunOutcomes(target: StoredEntries, batch: StoredEntry[], existing: 'skip' | 'overwrite'): Promise<WriteOutcome[]> {

@@ -190,8 +190,8 @@ export class MysqlDialect extends Dialect {
    * connection, and the server caps prepared statements (`max_prepared_stmt_count`), so only a
    * handful of sizes are ever prepared.
    */
-  protected override chunkRows(rows: readonly unknown[][]): (readonly unknown[][])[] {
-    const chunks: (readonly unknown[][])[] = [];
+  protected override chunkRows<T>(rows: readonly T[]): (readonly T[])[] {
+    const chunks: (readonly T[])[] = [];
     let i = 0;
     while (i < rows.length) {
       let size = this.maxRowsPerStatement;
@@ -230,10 +230,11 @@ export class MysqlDialect extends Dialect {
     );
   }
 
-  protected upsertGroupSql(idFromSequence: boolean): string {
+  protected upsertGroupSql(idFromSequence: boolean, rowCount: number): string {
     const [idColumn, idValue] = idFromSequence ? ['id, ', `NEXT VALUE FOR ${this.qualified(this.tables.groupSequence)}, `] : ['', ''];
+    const rows = Array.from({ length: rowCount }, () => `(${idValue}?, ?, ?)`).join(', ');
     return (
-      `INSERT INTO ${this.qualified(this.tables.group)} (${idColumn}taskset_id, result, date_done) VALUES (${idValue}?, ?, ?) ` +
+      `INSERT INTO ${this.qualified(this.tables.group)} (${idColumn}taskset_id, result, date_done) VALUES ${rows} ` +
       `ON DUPLICATE KEY UPDATE result = VALUES(result), date_done = VALUES(date_done)`
     );
   }

@@ -158,12 +158,13 @@ export class PostgresDialect extends Dialect {
     return `WITH written AS (${sql} RETURNING task_id) SELECT pg_notify(${this.placeholder(rowCount * columns.length + 1)}, task_id) FROM written`;
   }
 
-  protected upsertGroupSql(idFromSequence: boolean): string {
+  protected upsertGroupSql(idFromSequence: boolean, rowCount: number): string {
     const sequence = this.qualified(this.tables.groupSequence).replace(/'/g, "''");
     const [idColumn, idValue] = idFromSequence ? ['id, ', `nextval('${sequence}'), `] : ['', ''];
+    const rows = Array.from({ length: rowCount }, (_, i) => `(${idValue}${this.placeholders(3 * i + 1, 3)})`).join(', ');
     return (
       `INSERT INTO ${this.qualified(this.tables.group)} AS cur (${idColumn}taskset_id, result, date_done) ` +
-      `VALUES (${idValue}$1, $2, $3) ON CONFLICT (taskset_id) DO UPDATE SET result = EXCLUDED.result, date_done = EXCLUDED.date_done`
+      `VALUES ${rows} ON CONFLICT (taskset_id) DO UPDATE SET result = EXCLUDED.result, date_done = EXCLUDED.date_done`
     );
   }
 

@@ -113,9 +113,10 @@ export class SqliteDialect extends Dialect {
     return sql;
   }
 
-  protected upsertGroupSql(): string {
+  protected upsertGroupSql(_idFromSequence: boolean, rowCount: number): string {
+    const rows = Array.from({ length: rowCount }, () => '(?, ?, ?)').join(', ');
     return (
-      `INSERT INTO ${this.qualified(this.tables.group)} (taskset_id, result, date_done) VALUES (?, ?, ?) ` +
+      `INSERT INTO ${this.qualified(this.tables.group)} (taskset_id, result, date_done) VALUES ${rows} ` +
       `ON CONFLICT (taskset_id) DO UPDATE SET result = excluded.result, date_done = excluded.date_done`
     );
   }
