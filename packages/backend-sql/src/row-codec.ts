@@ -267,11 +267,19 @@ function readTimestamp(value: unknown, id: string): Date | null {
   if (value instanceof Date) return value;
   if (typeof value === 'string') {
     const m = SQL_TIMESTAMP.exec(value);
-    if (!m) return parseDateDone(value);
+    // Only fields that are plainly in range take the fast path (Date.UTC rolls month 13 over
+    // into the next year and reads year 50 as 1950); the rest, such as MySQL's zero date or
+    // garbage in SQLite's text column, go to core's parser, which refuses what Python would.
+    if (!m || !plainlyInRange(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) return parseDateDone(value);
     const ms = m[7] ? Math.floor(Number(m[7].padEnd(6, '0')) / 1000) : 0;
     return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!, ms));
   }
   throw new DecodeError(`date_done of ${id} is neither a timestamp nor NULL.`);
+}
+
+// Every month has 28 days; a later day is checked by the general parser, which knows the month.
+function plainlyInRange(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  return year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour < 24 && minute < 60 && second < 60;
 }
 
 /** A result tuple as the pickled Celery result object it stands for. */
