@@ -3,6 +3,7 @@ import { registerBadInputTests } from './suites/bad-input.js';
 import { registerCapabilityTests } from './suites/capabilities.js';
 import { registerChordTests } from './suites/chords.js';
 import { registerConcurrencyTests } from './suites/concurrency.js';
+import { registerCorruptStoredTests } from './suites/corrupt-stored.js';
 import { registerExceptionTests } from './suites/exceptions.js';
 import { registerExpiryTests } from './suites/expiry.js';
 import { registerForgetTests } from './suites/forget.js';
@@ -42,6 +43,8 @@ export const registerExpiry: Register = standalone(registerExpiryTests);
 export const registerValues: Register = standalone(registerValueTests);
 /** Corrupt bytes, foreign documents, `accept`, size limits. */
 export const registerBadInput: Register = standalone(registerBadInputTests);
+/** Corrupt values planted in the store: typed errors, quickly, and the results beside them untouched. */
+export const registerCorruptStored: Register = standalone(registerCorruptStoredTests);
 /** Racing writers and readers. */
 export const registerConcurrency: Register = standalone(registerConcurrencyTests);
 /** What `backend.capabilities` declares is what the backend does. */
@@ -71,5 +74,6 @@ export function registerConformanceTests(options: ConformanceOptions): void {
   registerExpiryTests(suite);
   registerValueTests(suite);
   registerBadInputTests(suite);
+  registerCorruptStoredTests(suite);
   registerConcurrencyTests(suite);
 }
