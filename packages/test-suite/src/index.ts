@@ -9,6 +9,7 @@ import { registerExpiryTests } from './suites/expiry.js';
 import { registerForgetTests } from './suites/forget.js';
 import { registerGroupTests } from './suites/groups.js';
 import { registerStateTests } from './suites/states.js';
+import { registerUnsafeContentTests } from './suites/unsafe-content.js';
 import { registerValueTests } from './suites/values.js';
 import { registerWaitingTests } from './suites/waiting.js';
 
@@ -45,6 +46,8 @@ export const registerValues: Register = standalone(registerValueTests);
 export const registerBadInput: Register = standalone(registerBadInputTests);
 /** Corrupt values planted in the store: typed errors, quickly, and the results beside them untouched. */
 export const registerCorruptStored: Register = standalone(registerCorruptStoredTests);
+/** `accept` is JSON only by default; pickles and YAML tags that would run code are typed errors and run nothing. */
+export const registerUnsafeContent: Register = standalone(registerUnsafeContentTests);
 /** Racing writers and readers. */
 export const registerConcurrency: Register = standalone(registerConcurrencyTests);
 /** What `backend.capabilities` declares is what the backend does. */
@@ -75,5 +78,6 @@ export function registerConformanceTests(options: ConformanceOptions): void {
   registerValueTests(suite);
   registerBadInputTests(suite);
   registerCorruptStoredTests(suite);
+  registerUnsafeContentTests(suite);
   registerConcurrencyTests(suite);
 }
