@@ -183,6 +183,7 @@ export class RowCodec {
     // the task's own class (myapp.errors.QuotaExceeded), which no allow-list can name. There the
     // reader keeps unknown globals as inert data, and the exception becomes a RemoteTaskError
     // naming the class: nothing is imported or called. Every other state is read strictly.
+    if (row.result instanceof Uint8Array) this.#codec.assertReadableSize(row.result.length);
     const value = unpickle(row.result, `the result of task ${taskId}`, !EXCEPTION_STATES.has(status));
     const meta: TaskMeta = {
       taskId: typeof row.task_id === 'string' ? row.task_id : taskId,
@@ -230,6 +231,7 @@ export class RowCodec {
 
   /** A saved group: ours, or the full object graph Celery's `GroupResult.save()` pickles (read as data). */
   decodeGroup(row: Row, groupId: string): GroupMeta {
+    if (row.result instanceof Uint8Array) this.#codec.assertReadableSize(row.result.length);
     const value = unpickle(row.result, `the saved group ${groupId}`);
     if (!(value instanceof PickledGroupResult)) throw new DecodeError(`The saved group ${groupId} is not a pickled celery.result.GroupResult.`);
     return { groupId, results: value.results.map((r) => r.asTuple() as ResultTuple), dateDone: readTimestamp(row.date_done, groupId) };

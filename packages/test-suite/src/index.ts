@@ -8,6 +8,7 @@ import { registerExceptionTests } from './suites/exceptions.js';
 import { registerExpiryTests } from './suites/expiry.js';
 import { registerForgetTests } from './suites/forget.js';
 import { registerGroupTests } from './suites/groups.js';
+import { registerHostileValueTests } from './suites/hostile-values.js';
 import { registerStateTests } from './suites/states.js';
 import { registerUnsafeContentTests } from './suites/unsafe-content.js';
 import { registerValueTests } from './suites/values.js';
@@ -46,6 +47,8 @@ export const registerValues: Register = standalone(registerValueTests);
 export const registerBadInput: Register = standalone(registerBadInputTests);
 /** Corrupt values planted in the store: typed errors, quickly, and the results beside them untouched. */
 export const registerCorruptStored: Register = standalone(registerCorruptStoredTests);
+/** Values over the size limit, nested 100,000 deep, and exception documents naming callables. */
+export const registerHostileValues: Register = standalone(registerHostileValueTests);
 /** `accept` is JSON only by default; pickles and YAML tags that would run code are typed errors and run nothing. */
 export const registerUnsafeContent: Register = standalone(registerUnsafeContentTests);
 /** Racing writers and readers. */
@@ -79,5 +82,6 @@ export function registerConformanceTests(options: ConformanceOptions): void {
   registerBadInputTests(suite);
   registerCorruptStoredTests(suite);
   registerUnsafeContentTests(suite);
+  registerHostileValueTests(suite);
   registerConcurrencyTests(suite);
 }

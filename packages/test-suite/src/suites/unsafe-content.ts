@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AdapterNotInstalledError, ContentDisallowedError, DecodeError, type BackendOptions, type ResultBackend } from '@resultkit/core';
-import type { TestContext } from 'vitest';
-import { group, newId, openBackend } from '../harness.js';
+import { ContentDisallowedError, DecodeError } from '@resultkit/core';
+import { group, newId, openBackend, openBackendOrSkip } from '../harness.js';
 import type { ResolvedConformanceOptions } from '../options.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -29,19 +28,6 @@ const commandPayloads: ReadonlyArray<readonly [string, 'pickle' | 'yaml', (file:
   ],
 ];
 
-/**
- * Opens a backend writing (and so accepting) `serializer`, or reports the test skipped when the
- * serializer's package is not installed where the suite runs.
- */
-async function openWith(suite: ResolvedConformanceOptions, ctx: TestContext, options: BackendOptions): Promise<ResultBackend> {
-  try {
-    return await openBackend(suite, ctx, options);
-  } catch (error) {
-    if (error instanceof AdapterNotInstalledError) ctx.skip(`${error.packageName} is not installed`);
-    throw error;
-  }
-}
-
 export function registerUnsafeContentTests(suite: ResolvedConformanceOptions): void {
   const { it } = suite;
   group(suite, 'unsafe content', () => {
@@ -52,7 +38,7 @@ export function registerUnsafeContentTests(suite: ResolvedConformanceOptions): v
           ctx.skip("the stored result is a pickle whatever the serializer (Celery's PickleType), read by the data-only unpickler");
         }
         // The accepting backend writes the value as a worker configured with the serializer would.
-        const accepting = await openWith(suite, ctx, { serializer, accept: [serializer] });
+        const accepting = await openBackendOrSkip(suite, ctx, { serializer, accept: [serializer] });
         const reader = await openBackend(suite, ctx);
         ctx.expect(reader.codec.accept).toEqual(['application/json']);
         const [refused, read] = [newId(serializer), newId(serializer)];
@@ -72,7 +58,7 @@ export function registerUnsafeContentTests(suite: ResolvedConformanceOptions): v
         const dir = mkdtempSync(join(tmpdir(), 'resultkit-unsafe-'));
         ctx.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
         const marker = join(dir, `ran-${randomUUID()}`);
-        const backend = await openWith(suite, ctx, { serializer, accept: [serializer] });
+        const backend = await openBackendOrSkip(suite, ctx, { serializer, accept: [serializer] });
         const id = newId('unsafe');
         await writeRaw!(backend, id, payload(marker, id));
         const error = await backend.getTaskMeta(id).catch((e: unknown) => e);
