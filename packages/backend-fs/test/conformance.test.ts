@@ -14,6 +14,7 @@ registerConformanceTests({
   // A foreign writer puts bytes straight into the file, as Celery's own backend does.
   writeRaw: (backend, taskId, bytes) => writeFile(adapterOf(backend).taskFile(taskId), bytes),
   writeDocument: (backend, taskId, document) => writeFile(adapterOf(backend).taskFile(taskId), backend.codec.encode(document)),
+  writeRawGroup: (backend, groupId, bytes) => writeFile(adapterOf(backend).groupFile(groupId), bytes),
   // cleanup() compares modification times, which have sub-millisecond resolution.
   ttlGranularity: 'milliseconds',
 });

@@ -13,6 +13,9 @@ registerConformanceTests({
   writeDocument: async (backend, taskId, document) => {
     await adapterOf(backend).client.set(adapterOf(backend).keys.task(taskId), Buffer.from(backend.codec.encode(document)));
   },
+  writeRawGroup: async (backend, groupId, bytes) => {
+    await adapterOf(backend).client.set(adapterOf(backend).keys.group(groupId), Buffer.from(bytes));
+  },
   ttlGranularity: 'seconds',
 });
 

@@ -183,6 +183,7 @@ export class RowCodec {
     // the task's own class (myapp.errors.QuotaExceeded), which no allow-list can name. There the
     // reader keeps unknown globals as inert data, and the exception becomes a RemoteTaskError
     // naming the class: nothing is imported or called. Every other state is read strictly.
+    if (row.result instanceof Uint8Array) this.#codec.assertReadableSize(row.result.length);
     const value = unpickle(row.result, `the result of task ${taskId}`, !EXCEPTION_STATES.has(status));
     const meta: TaskMeta = {
       taskId: typeof row.task_id === 'string' ? row.task_id : taskId,
@@ -230,6 +231,7 @@ export class RowCodec {
 
   /** A saved group: ours, or the full object graph Celery's `GroupResult.save()` pickles (read as data). */
   decodeGroup(row: Row, groupId: string): GroupMeta {
+    if (row.result instanceof Uint8Array) this.#codec.assertReadableSize(row.result.length);
     const value = unpickle(row.result, `the saved group ${groupId}`);
     if (!(value instanceof PickledGroupResult)) throw new DecodeError(`The saved group ${groupId} is not a pickled celery.result.GroupResult.`);
     return { groupId, results: value.results.map((r) => r.asTuple() as ResultTuple), dateDone: readTimestamp(row.date_done, groupId) };
@@ -267,7 +269,10 @@ function readTimestamp(value: unknown, id: string): Date | null {
   if (value instanceof Date) return value;
   if (typeof value === 'string') {
     const m = SQL_TIMESTAMP.exec(value);
-    if (!m) return parseDateDone(value);
+    // Only fields that are plainly in range take the fast path (Date.UTC rolls month 13 over
+    // into the next year and reads year 50 as 1950); the rest, such as MySQL's zero date or
+    // garbage in SQLite's text column, go to core's parser, which refuses what Python would.
+    if (!m || !plainlyInRange(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) return parseDateDone(value);
     const ms = m[7] ? Math.floor(Number(m[7].padEnd(6, '0')) / 1000) : 0;
     // Not Date.UTC, which reads the years 0-99 as 1900-1999.
     const date = new Date(0);
@@ -276,6 +281,11 @@ function readTimestamp(value: unknown, id: string): Date | null {
     return date;
   }
   throw new DecodeError(`date_done of ${id} is neither a timestamp nor NULL.`);
+}
+
+// Every month has 28 days; a later day is checked by the general parser, which knows the month.
+function plainlyInRange(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  return year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour < 24 && minute < 60 && second < 60;
 }
 
 /** A result tuple as the pickled Celery result object it stands for. */

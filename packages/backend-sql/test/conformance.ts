@@ -6,6 +6,7 @@ import type { BackendOptions } from '@resultkit/core';
 import { registerConformanceTests } from '@resultkit/test-suite';
 import { afterAll, describe, it } from 'vitest';
 import type { SqlBackendOptions } from '../src/options.js';
+import { corruptWriters } from './corrupt-writers.js';
 import { dropTables, openBackend, uniqueTables, writeForeignDocument, writeRawResult, type Engine } from './support.js';
 
 export function registerSqlConformance(engine: Engine, url: string, sql: SqlBackendOptions = {}, extra: { ttlGranularity?: 'seconds' | 'milliseconds'; largeValueSize?: number } = {}): void {
@@ -16,6 +17,7 @@ export function registerSqlConformance(engine: Engine, url: string, sql: SqlBack
     factory: (options?: BackendOptions) => openBackend(url, tables, options, sql),
     writeRaw: writeRawResult,
     writeDocument: writeForeignDocument,
+    ...corruptWriters(engine, url, tables),
     resultThroughSerializer: false,
     ttlGranularity: extra.ttlGranularity ?? 'milliseconds',
     ...(extra.largeValueSize ? { largeValueSize: extra.largeValueSize } : {}),

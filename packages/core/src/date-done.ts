@@ -19,20 +19,35 @@ const ISO_DATETIME =
 
 /**
  * Parses a stored `date_done` in any shape Celery writes. A naive value is UTC (Celery 5.2/5.3
- * wrote naive UTC). Returns a `Date` (millisecond precision); throws `DecodeError` on garbage.
+ * wrote naive UTC). Returns a `Date` (millisecond precision); throws `DecodeError` on garbage,
+ * and on a field out of Python's range (month 13, February 30, hour 24, an offset of a day or
+ * more, year 0): Celery's `parse_iso8601` refuses those too, where `Date.UTC` would silently
+ * roll them over into another instant.
  */
 export function parseDateDone(text: string): Date {
   const m = ISO_DATETIME.exec(text.trim());
   if (!m) throw new DecodeError(`date_done is not an ISO-8601 date: ${JSON.stringify(text.slice(0, 64))}`);
   const [, y, mo, d, h = '0', mi = '0', s = '0', frac = '', tz] = m;
-  const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
-  let t = utcFromFields(Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s), ms);
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number) as [number, number, number, number, number, number];
+  let offsetMinutes = 0;
+  let offsetValid = true;
   if (tz && tz !== 'Z' && tz !== 'z') {
     const sign = tz[0] === '-' ? -1 : 1;
     const digits = tz.slice(1).replace(':', '');
-    const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0');
-    t -= sign * offsetMinutes * 60_000;
+    const [offsetHours, offsetMins] = [Number(digits.slice(0, 2)), Number(digits.slice(2, 4) || '0')];
+    offsetValid = offsetHours < 24 && offsetMins < 60;
+    offsetMinutes = sign * (offsetHours * 60 + offsetMins);
   }
-  if (!Number.isFinite(t)) throw new DecodeError(`date_done is out of range: ${JSON.stringify(text.slice(0, 64))}`);
-  return new Date(t);
+  const fieldsValid =
+    year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour < 24 && minute < 60 && second < 60;
+  if (!fieldsValid || !offsetValid) {
+    throw new DecodeError(`date_done has a field out of range: ${JSON.stringify(text.slice(0, 64))}`);
+  }
+  const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
+  return new Date(utcFromFields(year, month, day, hour, minute, second, ms) - offsetMinutes * 60_000);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }

@@ -30,7 +30,7 @@ export class RemoteTaskError extends ResultkitError {
 
   constructor(init: RemoteTaskErrorInit) {
     const args = init.excArgs ?? [];
-    super('ERR_RESULTKIT_REMOTE_TASK', args.map(formatArg).join(', '));
+    super('ERR_RESULTKIT_REMOTE_TASK', formatArgs(args));
     this.excType = init.excType;
     this.excModule = init.excModule ?? null;
     this.excArgs = args;
@@ -50,10 +50,24 @@ export class RemoteTaskError extends ResultkitError {
 }
 
 // The message is for people: each argument as short text. Arguments are data from another
-// process, possibly hostile (a pickle can share one list a billion times), so formatting walks
-// at most a fixed number of nodes and characters instead of serialising the whole value.
+// process, possibly hostile (a pickle can share one list a billion times, a YAML alias one long
+// text a million times), so formatting walks at most a fixed number of nodes and characters,
+// per argument and for the message as a whole, instead of serialising the whole value.
 const MAX_ARG_CHARS = 1_000;
 const MAX_ARG_NODES = 1_000;
+const MAX_MESSAGE_CHARS = 10_000;
+
+function formatArgs(args: readonly unknown[]): string {
+  let message = '';
+  for (let i = 0; i < args.length; i++) {
+    const text = (i > 0 ? ', ' : '') + formatArg(args[i]);
+    if (message.length + text.length > MAX_MESSAGE_CHARS) {
+      return `${message}${text.slice(0, MAX_MESSAGE_CHARS - message.length)}… (${args.length} arguments)`;
+    }
+    message += text;
+  }
+  return message;
+}
 
 function formatArg(arg: unknown): string {
   if (typeof arg === 'string') return arg.length > MAX_ARG_CHARS ? `${arg.slice(0, MAX_ARG_CHARS)}…` : arg;

@@ -4,8 +4,8 @@
  * the data tags PyYAML's SafeLoader knows are resolved, and any other tag (`!!python/object`,
  * `!!python/name`, a local `!tag`) is a `DecodeError`, never a string and never a call.
  */
-import { DecodeError } from '@resultkit/core';
-import { parseDocument, type ScalarTag, type Tags } from 'yaml';
+import { DecodeError, MAX_NESTING_DEPTH, nestingTooDeepMessage } from '@resultkit/core';
+import { Lexer, parseDocument, type ScalarTag, type Tags } from 'yaml';
 import { BOOL, FLOAT, INT, NULL, TIMESTAMP, constructFloat, constructInt, constructTimestamp } from './pyyaml-resolver.js';
 
 const scalar = (tag: string, test: RegExp, resolve: (text: string) => unknown): ScalarTag => ({
@@ -54,6 +54,7 @@ const MAX_ALIAS_COUNT = 1000;
 
 /** The value of one YAML document as `safe_load` reads it, or a `DecodeError`. */
 export function readPyYaml(text: string): unknown {
+  assertFlowDepth(text);
   const doc = parseDocument(text, {
     version: '1.1',
     customTags,
@@ -76,5 +77,28 @@ export function readPyYaml(text: string): unknown {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     throw new DecodeError(`The stored YAML could not be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Refuses flow collections (`[...]`, `{...}`) nested deeper than the limit every resultkit
+ * serializer shares, before the document is parsed. The yaml package's parser is not safe
+ * there: a value of 20 KB, `[` ten thousand times, exhausts V8's memory in its regular-expression
+ * compiler and ends the whole process with a fatal error that no `catch` sees. Its lexer is
+ * linear and knows what is quoted, so the depth is measured with it, and only when the text has
+ * enough brackets to get that deep at all.
+ */
+function assertFlowDepth(text: string): void {
+  let openers = 0;
+  for (let i = 0; i < text.length && openers <= MAX_NESTING_DEPTH; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x5b || code === 0x7b) openers++;
+  }
+  if (openers <= MAX_NESTING_DEPTH) return;
+  let depth = 0;
+  for (const token of new Lexer().lex(text)) {
+    if (token === '[' || token === '{') {
+      if (++depth > MAX_NESTING_DEPTH) throw new DecodeError(nestingTooDeepMessage('The stored YAML'));
+    } else if (token === ']' || token === '}') depth--;
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AdapterCapabilities, BackendOptions, ResultBackend } from '@resultkit/core';
+import { AdapterNotInstalledError, type AdapterCapabilities, type BackendOptions, type ResultBackend } from '@resultkit/core';
 import type { TestContext } from 'vitest';
 import type { ResolvedConformanceOptions } from './options.js';
 
@@ -12,6 +12,19 @@ export async function openBackend(
   const backend = await suite.factory(options);
   context.onTestFinished(() => backend.close());
   return backend;
+}
+
+/**
+ * As `openBackend`, but reports the test skipped when `options` name a serializer or compressor
+ * whose package is not installed where the suite runs.
+ */
+export async function openBackendOrSkip(suite: ResolvedConformanceOptions, context: TestContext, options: BackendOptions): Promise<ResultBackend> {
+  try {
+    return await openBackend(suite, context, options);
+  } catch (error) {
+    if (error instanceof AdapterNotInstalledError) context.skip(`${error.packageName} is not installed`);
+    throw error;
+  }
 }
 
 // The capabilities a factory's backends declare, read once from a backend opened for the

@@ -3,11 +3,14 @@ import { registerBadInputTests } from './suites/bad-input.js';
 import { registerCapabilityTests } from './suites/capabilities.js';
 import { registerChordTests } from './suites/chords.js';
 import { registerConcurrencyTests } from './suites/concurrency.js';
+import { registerCorruptStoredTests } from './suites/corrupt-stored.js';
 import { registerExceptionTests } from './suites/exceptions.js';
 import { registerExpiryTests } from './suites/expiry.js';
 import { registerForgetTests } from './suites/forget.js';
 import { registerGroupTests } from './suites/groups.js';
+import { registerHostileValueTests } from './suites/hostile-values.js';
 import { registerStateTests } from './suites/states.js';
+import { registerUnsafeContentTests } from './suites/unsafe-content.js';
 import { registerValueTests } from './suites/values.js';
 import { registerWaitingTests } from './suites/waiting.js';
 
@@ -45,6 +48,12 @@ export const registerExpiry: Register = standalone(registerExpiryTests);
 export const registerValues: Register = standalone(registerValueTests);
 /** Corrupt bytes, foreign documents, `accept`, size limits. */
 export const registerBadInput: Register = standalone(registerBadInputTests);
+/** Corrupt values planted in the store: typed errors, quickly, and the results beside them untouched. */
+export const registerCorruptStored: Register = standalone(registerCorruptStoredTests);
+/** Values over the size limit, nested 100,000 deep, and exception documents naming callables. */
+export const registerHostileValues: Register = standalone(registerHostileValueTests);
+/** `accept` is JSON only by default; pickles and YAML tags that would run code are typed errors and run nothing. */
+export const registerUnsafeContent: Register = standalone(registerUnsafeContentTests);
 /** Racing writers and readers. */
 export const registerConcurrency: Register = standalone(registerConcurrencyTests);
 /** What `backend.capabilities` declares is what the backend does. */
@@ -74,5 +83,8 @@ export function registerConformanceTests(options: ConformanceOptions): void {
   registerExpiryTests(suite);
   registerValueTests(suite);
   registerBadInputTests(suite);
+  registerCorruptStoredTests(suite);
+  registerUnsafeContentTests(suite);
+  registerHostileValueTests(suite);
   registerConcurrencyTests(suite);
 }

@@ -24,6 +24,18 @@ export interface ConformanceOptions {
    * of malformed documents written by someone else.
    */
   writeDocument?: (backend: ResultBackend, taskId: string, document: Record<string, unknown>) => Promise<void>;
+  /**
+   * Writes `bytes` exactly where the backend keeps the saved group `groupId`, for the tests of a
+   * corrupt saved group. Leave it out where the store has no raw form of a group.
+   */
+  writeRawGroup?: (backend: ResultBackend, groupId: string, bytes: Uint8Array) => Promise<void>;
+  /**
+   * Stores a SUCCESS for `taskId` whose `date_done` is `text`, as a foreign writer would, for
+   * the unparseable-date test. A store whose date column is typed stores the nearest thing it
+   * holds that no Python datetime is (PostgreSQL's `infinity`, MySQL's zero date). By default
+   * `writeDocument` plants a document with that `date_done`.
+   */
+  writeDateDone?: (backend: ResultBackend, taskId: string, text: string) => Promise<void>;
   /** The smallest expiry the store honours: `seconds` (Redis SETEX) or `milliseconds`. Default `seconds`. */
   ttlGranularity?: 'seconds' | 'milliseconds';
   /**
@@ -37,8 +49,8 @@ export interface ConformanceOptions {
 }
 
 /** The options with every default filled in. */
-export type ResolvedConformanceOptions = Required<Omit<ConformanceOptions, 'describe' | 'writeRaw' | 'writeDocument'>> &
-  Pick<ConformanceOptions, 'describe' | 'writeRaw' | 'writeDocument'>;
+type OptionalHooks = 'describe' | 'writeRaw' | 'writeDocument' | 'writeRawGroup' | 'writeDateDone';
+export type ResolvedConformanceOptions = Required<Omit<ConformanceOptions, OptionalHooks>> & Pick<ConformanceOptions, OptionalHooks>;
 
 export function resolveOptions(options: ConformanceOptions): ResolvedConformanceOptions {
   return {

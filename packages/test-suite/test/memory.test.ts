@@ -17,5 +17,8 @@ registerConformanceTests({
   writeDocument: async (backend, taskId, document) => {
     (backend.adapter as MemoryAdapter).memory.set(`celery-task-meta-${taskId}`, backend.codec.encode(document), null);
   },
+  writeRawGroup: async (backend, groupId, bytes) => {
+    (backend.adapter as MemoryAdapter).memory.set(`celery-taskset-meta-${groupId}`, bytes, null);
+  },
   ttlGranularity: 'milliseconds',
 });

@@ -89,6 +89,17 @@ export class Codec {
   }
 
   /**
+   * Throws `DecodeError` when stored bytes are larger than `maxSize`: another writer may store
+   * what this reader would refuse to write, and a reader that set a limit does not parse (and
+   * hold in memory) a value beyond it.
+   */
+  assertReadableSize(size: number): void {
+    if (size > this.maxSize) {
+      throw new DecodeError(`The stored value is ${size} bytes, over this reader's maxValueSize of ${this.maxSize} bytes; it was not decoded.`);
+    }
+  }
+
+  /**
    * Decodes stored bytes. `contentType` is what the store recorded (RPC messages do); Redis and
    * SQL record nothing, so it defaults to this codec's own serializer, as in Celery. A value in
    * Celery's compressed envelope is decompressed first, whatever this codec writes, so turning
@@ -96,6 +107,7 @@ export class Codec {
    * recorded outside the value (an AMQP `compression` header).
    */
   decode(data: Uint8Array, contentType: string = this.serializer.contentType, compression?: string | null): unknown {
+    this.assertReadableSize(data.length);
     let payload = data;
     let method = compression ?? null;
     if (isCompressedPayload(data)) {
@@ -125,6 +137,7 @@ export class Codec {
    * `maxSize`), or the bytes as they are. For readers that parse the bytes themselves.
    */
   payloadOf(data: Uint8Array): Uint8Array {
+    this.assertReadableSize(data.length);
     if (!isCompressedPayload(data)) return data;
     const { compression, body } = readCompressedPayload(data);
     return this.#decompress(compression, body);

@@ -3,6 +3,7 @@ import { registerCompressorTests } from './compressor.js';
 import { registerCorruptInputTests } from './corrupt-input.js';
 import { registerDocumentTests } from './document.js';
 import { registerFuzzTests } from './fuzz.js';
+import { registerMutationFuzzTests } from './mutation-fuzz.js';
 import type { CodecSuiteOptions } from './options.js';
 import { registerRoundTripTests } from './round-trip.js';
 
@@ -31,6 +32,7 @@ export function registerCodecSuite(options: CodecSuiteOptions): void {
       registerFuzzTests(serializer);
     }
     registerDocumentTests(serializer, compressor);
+    registerMutationFuzzTests(serializer, compressor, options.carries);
     if (compressor) registerCompressorTests(compressor);
   });
 }

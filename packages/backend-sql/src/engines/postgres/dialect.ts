@@ -49,9 +49,11 @@ export class PostgresDialect extends Dialect {
   }
 
   // UTC wall time as text, whatever the session's DateStyle and TimeZone, and whatever type
-  // parsers the pool (perhaps the user's) has.
+  // parsers the pool (perhaps the user's) has. What no Python datetime can be ('infinity', for
+  // which to_char gives NULL, and BC dates, whose era it drops) is read as PostgreSQL's own text,
+  // which the row codec refuses, as psycopg2 refuses it to Celery, instead of a missing or wrong date.
   protected override dateDoneExpression(): string {
-    return `to_char(date_done, 'YYYY-MM-DD"T"HH24:MI:SS.US')`;
+    return `CASE WHEN isfinite(date_done) AND date_done >= '0001-01-01' THEN to_char(date_done, 'YYYY-MM-DD"T"HH24:MI:SS.US') ELSE date_done::text END`;
   }
 
   // ---- schema -------------------------------------------------------------------------------
