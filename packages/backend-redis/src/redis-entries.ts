@@ -16,7 +16,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { RedisClient } from './connect.js';
 import type { RedisKeys } from './keys.js';
-import { LuaScript, setAndPublishScript, storeScript } from './scripts.js';
+import { LuaScript, publishingScripts } from './scripts.js';
 
 // SET NX (with the entry's expiry) and PUBLISH when it was set: a copy never replaces anything.
 // KEYS[1] the key; ARGV[1] the value; ARGV[2] 'PX' or ''; ARGV[3] milliseconds. Returns 1 set, 0 present.
@@ -98,12 +98,12 @@ export class RedisEntries implements StoredEntries {
     const [mode, amount] = ttl === null ? ['', '0'] : ['PX', String(ttl)];
     if (options.existing === 'skip') return (await setIfAbsentScript.run(redis, [key], [value, mode, amount])) === 1 ? 'written' : 'skipped';
     if (entry.kind === 'group') {
-      await setAndPublishScript.run(redis, [key], [value, mode, amount]);
+      await publishingScripts(redis).setAndPublish.run(redis, [key], [value, mode, amount]);
       return 'written';
     }
     let judged = '';
     for (let attempt = 0; attempt < 10; attempt++) {
-      const reply = await storeScript.run(redis, [key], [value, mode, amount, judged]);
+      const reply = await publishingScripts(redis).store.run(redis, [key], [value, mode, amount, judged]);
       if (!Array.isArray(reply)) return reply === 1 ? 'written' : 'kept';
       const stored = reply[1] as Buffer;
       if (isStoredSuccess(this.#codec, stored)) return 'kept';
