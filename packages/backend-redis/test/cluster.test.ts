@@ -6,6 +6,7 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { hashSlot } from '../src/hash-slot.js';
 import type { RedisAdapter } from '../src/redis-adapter.js';
+import { describeRun, storeThroughFailover } from './failover-run.js';
 import { ask, freePorts, RedisServers, type RedisProcess } from './redis-servers.js';
 import { until } from './support.js';
 
@@ -166,66 +167,15 @@ describe('Redis Cluster (3 primaries, 3 replicas)', () => {
 
   it('a primary killed mid-run fails over: no acknowledged result is lost and every waiter resolves', async () => {
     const { backend } = await open({ retry: { maxRetries: 40, baseDelay: 50, maxDelay: 500 } });
-    const total = 3_000;
-    const ids = Array.from({ length: total }, () => `rkt-cluster-fo-${randomUUID()}`);
-    // One in three ids is awaited: 1,000 waiters spread over every shard.
-    const waits = ids.filter((_, i) => i % 3 === 0).map((id) => ({ id, result: backend.asyncResult(id).get({ timeout: 60_000 }) }));
     const before = await primaries();
     const victim = nodes.find((n) => n.port === before[0])!;
-
-    const acknowledged: string[] = [];
-    let failedAttempts = 0;
-    let lastError: unknown = null;
-    let killedAt = -1;
-    let promotedAfter = -1;
-    let next = 0;
-    const started = Date.now();
-    // 20 workers, each storing its next result and retrying a store that failed (a Celery
-    // worker does the same with result_backend_always_retry): only a resolved store counts.
-    await Promise.all(
-      Array.from({ length: 20 }, async () => {
-        while (next < total) {
-          const i = next++;
-          if (i === 1_000) {
-            killedAt = Date.now() - started;
-            await victim.kill();
-            void until(async () => (await primaries()).length === 3 && !(await primaries()).includes(victim.port), 60_000, 'a promoted replica')
-              .then(() => (promotedAfter = Date.now() - started - killedAt))
-              .catch(() => {});
-          }
-          // Bounded, so a store that can never succeed fails the test instead of hanging it.
-          for (let attempt = 0; attempt < 5; attempt++) {
-            try {
-              await backend.storeResult(ids[i]!, i);
-              acknowledged.push(ids[i]!);
-              break;
-            } catch (error) {
-              failedAttempts++;
-              lastError = error;
-            }
-          }
-        }
-      }),
-    );
-    const storedIn = Date.now() - started;
-    if (lastError) console.log(`last failed store attempt: ${String(lastError)}`);
-    const after = await primaries();
-    expect(after).not.toContain(victim.port);
-    expect(after).toHaveLength(3);
-
-    const settled = await Promise.allSettled(waits.map((w) => w.result));
-    const resolved = settled.filter((s, i) => s.status === 'fulfilled' && s.value === ids.indexOf(waits[i]!.id)).length;
-    const metas = await adapterOf(backend).loadMany(acknowledged);
-    const readable = metas.filter((m) => m !== null && !(m instanceof Error) && m.status === states.SUCCESS).length;
-    console.log(
-      `cluster failover: ${total} stores, ${acknowledged.length} acknowledged, ${failedAttempts} failed attempts retried, ` +
-        `primary :${victim.port} killed at ${killedAt} ms, replica promoted ${promotedAfter} ms later, run took ${storedIn} ms; ${readable}/${acknowledged.length} readable; ` +
-        `${resolved}/${waits.length} waiters resolved with their value`,
-    );
-    expect(acknowledged).toHaveLength(total);
-    expect(readable).toBe(acknowledged.length);
-    expect(resolved).toBe(waits.length);
-    expect(adapterOf(backend).subscriber?.channelCount).toBe(0);
-    await Promise.all(ids.map((id) => backend.forget(id)));
+    const run = await storeThroughFailover(backend, () => victim.kill(), async () => { const now = await primaries(); return now.length === 3 && !now.includes(victim.port); });
+    console.log(describeRun(`cluster failover (primary :${victim.port} killed)`, run));
+    expect(await primaries()).not.toContain(victim.port);
+    expect(await primaries()).toHaveLength(3);
+    expect(run.acknowledged).toBe(run.total);
+    expect(run.readable).toBe(run.acknowledged);
+    expect(run.resolved).toBe(run.waits);
+    expect(run.channelsLeft).toBe(0);
   }, 90_000);
 });

@@ -35,7 +35,9 @@ export class RedisServers {
     const argv = [
       ...(options.config ? [options.config] : []),
       ...(options.sentinel ? ['--sentinel'] : []),
-      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no',
+      '--port', String(port), '--bind', '127.0.0.1', '--dir', dir,
+      // No snapshots or append-only file: a killed server loses what it held, as in a crash.
+      ...(options.sentinel ? [] : ['--save', '', '--appendonly', 'no']),
       ...args,
     ];
     const child = spawn('redis-server', argv, { stdio: 'ignore' });
