@@ -14,6 +14,7 @@ import { registerWaitingTests } from './suites/waiting.js';
 export type { ConformanceOptions } from './options.js';
 export { registerCodecSuite, type CodecSuiteOptions } from './codec/index.js';
 export { findSecret } from './secrets.js';
+export { makeTestCertificates, type TestCertificates } from './tls-certificates.js';
 
 type Register = (options: ConformanceOptions) => void;
 

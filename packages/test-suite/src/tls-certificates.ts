@@ -1,12 +1,13 @@
 /**
- * Self-signed certificates for TLS tests, made with the openssl command line in a temporary
- * directory: a CA, a server certificate it signed for 127.0.0.1 and localhost, and a second,
- * unrelated CA (the wrong one).
+ * Self-signed certificates for the TLS tests of a backend, made with the `openssl` command line
+ * in a directory the caller owns (and removes): a CA, a server certificate it signed for
+ * 127.0.0.1 and localhost, and a second, unrelated CA (the wrong one).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Paths of the PEM files `makeTestCertificates` wrote. */
 export interface TestCertificates {
   /** The CA that signed the server certificate. */
   ca: string;
@@ -17,7 +18,7 @@ export interface TestCertificates {
 }
 
 /** Writes the certificates into `dir` (one day of validity is plenty for a test run). */
-export function makeCertificates(dir: string): TestCertificates {
+export function makeTestCertificates(dir: string): TestCertificates {
   const path = (name: string): string => join(dir, name);
   const openssl = (...args: string[]): void => void execFileSync('openssl', args, { stdio: 'ignore' });
   for (const name of ['ca', 'wrong-ca']) {
