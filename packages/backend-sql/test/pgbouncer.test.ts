@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { states, type ResultBackend } from '@resultkit/core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { accepts, freePort, systemUser } from './local-servers.js';
+import { accepts, freePort, stopServer, systemUser } from './local-servers.js';
 import { dropTables, openBackend, PG_URL, uniqueTables } from './support.js';
 
 /**
@@ -68,11 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!skip) await dropTables('postgresql', PG_URL, tables).catch(() => {});
-  if (bouncer && bouncer.exitCode === null) {
-    const exited = new Promise((resolve) => bouncer!.once('exit', resolve));
-    bouncer.kill('SIGTERM');
-    await exited;
-  }
+  await stopServer(bouncer, 'SIGTERM');
   rmSync(dir, { recursive: true, force: true });
 });
 
