@@ -57,6 +57,12 @@ else
   log "PostgreSQL is answering"
 fi
 
+# --- PgBouncer (binary only: the backend-sql tests start their own, on a port of their own) ---
+if [ ! -x /usr/sbin/pgbouncer ] && ! command -v pgbouncer >/dev/null; then
+  log "installing PgBouncer"
+  apt_install pgbouncer
+fi
+
 # --- MariaDB -----------------------------------------------------------------------------------
 maria_ok() { mariadb -h 127.0.0.1 -P 3306 -uroot -e 'select 1' test >/dev/null 2>&1; }
 if ! maria_ok; then

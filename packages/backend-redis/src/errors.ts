@@ -10,8 +10,9 @@ import { isTlsFailure, isTransientSocketError, type FailureKind } from '@resultk
 // dataset still loading, a cluster re-sharding, a script or failover in progress.
 const RETRYABLE_REPLIES = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/;
 
-// What ioredis throws when a connection drops or a timeout fires.
-const RETRYABLE_MESSAGES = /Connection is closed|Command timed out|Socket timeout|Stream isn't writeable|Command aborted due to connection close|Failed to refresh slots cache|None of the sentinels are available|All sentinels are unreachable/i;
+// What ioredis throws when a connection drops or a timeout fires (or a Cluster is between
+// topologies: "Too many Cluster redirections" while a failover moves the slots).
+const RETRYABLE_MESSAGES = /Connection is closed|Command timed out|Socket timeout|Stream isn't writeable|Command aborted due to connection close|Failed to refresh slots cache|Too many Cluster redirections|None of the sentinels are available|All sentinels are unreachable/i;
 
 const RETRYABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
 

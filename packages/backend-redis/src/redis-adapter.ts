@@ -30,7 +30,7 @@ import { isRetryableRedisError, redisFailureKind } from './errors.js';
 import { RedisKeys } from './keys.js';
 import { RedisEntries } from './redis-entries.js';
 import type { ResolvedRedisOptions } from './options.js';
-import { chordPartScript, expiryArgs, setAndPublishScript, storeScript } from './scripts.js';
+import { chordPartScript, expiryArgs, publishingScripts, type PublishingScripts } from './scripts.js';
 import { RedisSubscriber } from './subscriber.js';
 
 export interface RedisAdapterInit {
@@ -86,6 +86,8 @@ export class RedisAdapter implements BackendAdapter {
   #next = 0;
   #closed = false;
   readonly #coalesce: boolean;
+  /** PUBLISH, or SPUBLISH on a Cluster: the subscriber listens the same way (see subscriber.ts). */
+  readonly #scripts: PublishingScripts;
 
   constructor({ codec, options, connection }: RedisAdapterInit) {
     if (!connection.clients.length) throw new TypeError('RedisAdapter needs at least one client.');
@@ -109,6 +111,7 @@ export class RedisAdapter implements BackendAdapter {
     this.#chordJoinTimeoutMs = Math.round(options.chordJoinTimeout * 1000);
     this.#subscriberName = connection.subscriberName;
     this.#coalesce = options.coalesceWrites;
+    this.#scripts = publishingScripts(connection.clients[0]!);
     this.entries = new RedisEntries(async () => this.#ready(), this.keys, codec);
   }
 
@@ -132,7 +135,7 @@ export class RedisAdapter implements BackendAdapter {
     const client = await this.#ready();
     let judged = '';
     for (let attempt = 0; attempt < MAX_STORE_ATTEMPTS; attempt++) {
-      const reply = await storeScript.run(client, [key], [value, mode, amount, judged]);
+      const reply = await this.#scripts.store.run(client, [key], [value, mode, amount, judged]);
       // 1: written and published; 0: dropped, a SUCCESS is stored.
       if (!Array.isArray(reply)) return;
       // [2, stored]: the script could not tell the stored value's status; decode it here.
@@ -168,7 +171,7 @@ export class RedisAdapter implements BackendAdapter {
     // Celery's GroupResult.save(): {"result": [[gid, null], [member tuples]]}, SETEX + PUBLISH.
     const value = asBuffer(this.#codec.encode(groupToDocument(group)));
     const [mode, amount] = expiryArgs(options.expires);
-    await setAndPublishScript.run(await this.#ready(), [this.keys.group(group.groupId)], [value, mode, amount]);
+    await this.#scripts.setAndPublish.run(await this.#ready(), [this.keys.group(group.groupId)], [value, mode, amount]);
   }
 
   async loadGroup(groupId: string): Promise<GroupMeta | null> {
@@ -187,7 +190,7 @@ export class RedisAdapter implements BackendAdapter {
     if (!Number.isSafeInteger(size) || size < 0) throw new TypeError(`A chord size must be a whole number >= 0, got ${size}.`);
     // Celery's set_chord_size(): the bare number as text ("2"), SETEX + PUBLISH like any set().
     const [mode, amount] = expiryArgs(options.expires);
-    await setAndPublishScript.run(await this.#ready(), [this.keys.chordSize(groupId)], [String(size), mode, amount]);
+    await this.#scripts.setAndPublish.run(await this.#ready(), [this.keys.chordSize(groupId)], [String(size), mode, amount]);
   }
 
   async addToChord(groupId: string): Promise<void> {
@@ -228,6 +231,7 @@ export class RedisAdapter implements BackendAdapter {
     const subscriber = new RedisSubscriber({
       open: () => this.#openSubscriberConnection(),
       keys: this.keys,
+      sharded: this.#clients[0]!.isCluster,
       decode: (bytes, taskId) => decodeStoredMetaOrError(this.#codec, bytes, taskId),
       listener,
     });
@@ -303,6 +307,9 @@ export class RedisAdapter implements BackendAdapter {
       const cluster = base as Cluster;
       connection = cluster.duplicate(undefined, {
         redisOptions: { ...cluster.options.redisOptions, connectionName: this.#subscriberName },
+        // One SSUBSCRIBE connection per primary, each channel on the shard that owns its slot,
+        // moved by ioredis when the slots move (a failover); see subscriber.ts.
+        shardedSubscribers: true,
       });
     } else {
       connection = (base as Redis).duplicate({

@@ -16,7 +16,7 @@ import {
 import type { Redis } from 'ioredis';
 import type { RedisClient } from './connect.js';
 import type { RedisKeys } from './keys.js';
-import { LuaScript, setAndPublishScript, storeScript } from './scripts.js';
+import { LuaScript, publishingScripts } from './scripts.js';
 
 // Many entries in one call: for each key SET NX (with its expiry) and PUBLISH when it was set,
 // so a copy never replaces anything and a page costs one round trip, not one per entry.
@@ -140,12 +140,12 @@ export class RedisEntries implements StoredEntries {
     const value = asBuffer(entry.bytes!);
     const [mode, amount] = ttlArgs(entry);
     if (entry.kind === 'group') {
-      await setAndPublishScript.run(redis, [key], [value, mode, amount]);
+      await publishingScripts(redis).setAndPublish.run(redis, [key], [value, mode, amount]);
       return 'written';
     }
     let judged = '';
     for (let attempt = 0; attempt < 10; attempt++) {
-      const reply = await storeScript.run(redis, [key], [value, mode, amount, judged]);
+      const reply = await publishingScripts(redis).store.run(redis, [key], [value, mode, amount, judged]);
       if (!Array.isArray(reply)) return reply === 1 ? 'written' : 'kept';
       const stored = reply[1] as Buffer;
       if (isStoredSuccess(this.#codec, stored)) return 'kept';

@@ -38,7 +38,7 @@ import type { Cluster, Redis } from 'ioredis';
 // Returns  1 written and published, 0 dropped (a SUCCESS is stored), or {2, value} when the
 //          stored value has to be judged by the caller.
 // ---------------------------------------------------------------------------------------------
-const STORE_SOURCE = `
+const storeSource = (publish: PublishCommand): string => `
 local key = KEYS[1]
 
 -- 'S' a SUCCESS is stored, 'N' something else (or nothing) is, '?' cannot tell here
@@ -137,7 +137,7 @@ elseif ARGV[2] == 'PX' then
 else
   redis.call('SET', key, ARGV[1])
 end
-redis.call('PUBLISH', key, ARGV[1])
+redis.call('${publish}', key, ARGV[1])
 return 1
 `;
 
@@ -145,7 +145,7 @@ return 1
 // Plain write + publish, for saved groups and the chord size (Celery's `set()`, which has no
 // SUCCESS guard). KEYS[1] key; ARGV[1] value; ARGV[2] 'EX'|'PX'|''; ARGV[3] amount.
 // ---------------------------------------------------------------------------------------------
-const SET_AND_PUBLISH_SOURCE = `
+const setAndPublishSource = (publish: PublishCommand): string => `
 if ARGV[2] == 'EX' then
   redis.call('SETEX', KEYS[1], ARGV[3], ARGV[1])
 elseif ARGV[2] == 'PX' then
@@ -153,7 +153,7 @@ elseif ARGV[2] == 'PX' then
 else
   redis.call('SET', KEYS[1], ARGV[1])
 end
-redis.call('PUBLISH', KEYS[1], ARGV[1])
+redis.call('${publish}', KEYS[1], ARGV[1])
 return 1
 `;
 
@@ -206,6 +206,9 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return {1, readycount, total, saved, entries}
 `;
 
+/** How a script publishes: classic pub/sub, or Redis 7's sharded pub/sub on a Cluster. */
+type PublishCommand = 'PUBLISH' | 'SPUBLISH';
+
 /**
  * The part of an ioredis client (`Redis` or `Cluster`) the scripts need. ioredis generates a
  * `<command>Buffer` method for every command but types only some of them. (Not `callBuffer`:
@@ -242,8 +245,35 @@ function isNoScript(error: unknown): boolean {
   return error instanceof Error && error.message.startsWith('NOSCRIPT');
 }
 
-export const storeScript = new LuaScript(STORE_SOURCE);
-export const setAndPublishScript = new LuaScript(SET_AND_PUBLISH_SOURCE);
+/** The scripts that write and then publish the value on the key's own channel. */
+export interface PublishingScripts {
+  /** Store with the SUCCESS guard (KEYS and ARGV as documented above). */
+  store: LuaScript;
+  /** Plain write + publish (saved groups, the chord size). */
+  setAndPublish: LuaScript;
+}
+
+/** With PUBLISH: a single server or a Sentinel-managed one, where Celery's subscribers listen. */
+export const classicScripts: PublishingScripts = {
+  store: new LuaScript(storeSource('PUBLISH')),
+  setAndPublish: new LuaScript(setAndPublishSource('PUBLISH')),
+};
+
+/**
+ * With SPUBLISH (Redis 7 sharded pub/sub), for a Cluster. A classic PUBLISH on a Cluster is
+ * broadcast over the cluster bus to every node, whether anyone there listens or not; a sharded
+ * message stays on the shard that owns the key's slot, where its SSUBSCRIBE is. The channel is
+ * the key itself, so it always hashes to the slot the script already runs in.
+ */
+export const shardedScripts: PublishingScripts = {
+  store: new LuaScript(storeSource('SPUBLISH')),
+  setAndPublish: new LuaScript(setAndPublishSource('SPUBLISH')),
+};
+
+/** The publishing scripts a connection needs: SPUBLISH on a Cluster, PUBLISH everywhere else. */
+export function publishingScripts(client: Redis | Cluster): PublishingScripts {
+  return client.isCluster ? shardedScripts : classicScripts;
+}
 export const chordPartScript = new LuaScript(CHORD_PART_SOURCE);
 
 /** How an expiry in (possibly fractional) seconds is sent: SETEX's whole seconds when it is whole, as Celery does. */

@@ -1,6 +1,7 @@
 import type { Buffer } from 'node:buffer';
 import type { PushChannel, PushListener, TaskMeta } from '@resultkit/core';
 import type { Cluster, Redis } from 'ioredis';
+import { hashSlot } from './hash-slot.js';
 import type { RedisKeys } from './keys.js';
 
 /** SUBSCRIBE / UNSUBSCRIBE at most this many channels per command. */
@@ -10,6 +11,11 @@ export interface SubscriberOptions {
   /** Opens the dedicated pub/sub connection (a `duplicate()` of the command connection). */
   open: () => Redis | Cluster;
   keys: RedisKeys;
+  /**
+   * Sharded pub/sub (SSUBSCRIBE, Redis 7), for a Cluster whose stores SPUBLISH: the connection
+   * is a Cluster opened with ioredis' `shardedSubscribers`, one subscriber per primary.
+   */
+  sharded: boolean;
   /** Decodes a published value; an `Error` is handed to the waiters as it is. */
   decode: (bytes: Buffer, taskId: string) => TaskMeta | Error;
   listener: PushListener;
@@ -27,6 +33,13 @@ export interface SubscriberOptions {
  * stored after it by its message (celery#4857). ioredis' own `autoResubscribe` is off because
  * it does not say when the resubscription is done, and reading before it is done could miss
  * a result published in the gap.
+ *
+ * On a Cluster (`sharded`), each channel is SSUBSCRIBEd on the primary that owns its slot. When
+ * a primary is lost its subscriber goes with it, and whatever its shard publishes until the
+ * slots are known again (a replica promoted) is lost: so push is reported down
+ * (`listener.pushUnavailable()`, core polls every pending id) from the loss until ioredis has
+ * subscribers for every primary again (`subscribersReady`); then every channel is SSUBSCRIBEd
+ * again here, confirmed, and `listener.pushRestored()` reads every pending id once more.
  */
 export class RedisSubscriber implements PushChannel {
   readonly #options: SubscriberOptions;
@@ -35,6 +48,8 @@ export class RedisSubscriber implements PushChannel {
   #connection: Redis | Cluster | null = null;
   #readyOnce = false;
   #closed = false;
+  /** Sharded only: a shard lost its subscriber, core is polling (see the class comment). */
+  #pushDown = false;
   /** The last connection error, for diagnostics; waits end by their own timeouts. Cleared when the connection is ready. */
   lastError: Error | null = null;
 
@@ -64,7 +79,18 @@ export class RedisSubscriber implements PushChannel {
     const connection = this.#connect();
     // Sent even for channels already wanted: SUBSCRIBE is idempotent, and this way the promise
     // resolves only once the server has confirmed every channel the caller asked for.
-    await Promise.all(chunks(channels).map((batch) => connection.subscribe(...batch)));
+    if (!this.#options.sharded) {
+      await Promise.all(chunks(channels).map((batch) => connection.subscribe(...batch)));
+      return;
+    }
+    try {
+      await this.#shardedSubscribe(connection, channels);
+    } catch (error) {
+      // A shard without a subscriber right now (its primary is failing over): the waits are
+      // served by polling until every shard has one again (see the class comment).
+      this.lastError = error as Error;
+      this.#shardLost();
+    }
   }
 
   async unsubscribe(taskIds: readonly string[]): Promise<void> {
@@ -75,6 +101,10 @@ export class RedisSubscriber implements PushChannel {
       if (this.#channels.delete(channel)) channels.push(channel);
     }
     const connection = this.#connection;
+    if (this.#options.sharded) {
+      await Promise.all(bySlot(channels).map((batch) => connection.sunsubscribe(...batch)));
+      return;
+    }
     await Promise.all(chunks(channels).map((batch) => connection.unsubscribe(...batch)));
   }
 
@@ -96,6 +126,13 @@ export class RedisSubscriber implements PushChannel {
       this.lastError = error;
     });
     connection.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#onMessage(channel, message));
+    if (this.#options.sharded) {
+      connection.on('smessageBuffer', (channel: Buffer, message: Buffer) => this.#onMessage(channel, message));
+      // A sharded subscriber's connection ended (its primary is gone) or failed to start.
+      connection.on('-node', () => this.#shardLost());
+      connection.on('subscribersReady', () => void this.#resubscribeSharded(connection));
+      return connection;
+    }
     connection.on('ready', () => {
       this.lastError = null;
       if (!this.#readyOnce) {
@@ -116,6 +153,39 @@ export class RedisSubscriber implements PushChannel {
     this.#options.listener.message(taskId, this.#options.decode(message, taskId));
   }
 
+  async #shardedSubscribe(connection: Redis | Cluster, channels: readonly string[]): Promise<void> {
+    await Promise.all(bySlot(channels).map((batch) => connection.ssubscribe(...batch)));
+  }
+
+  #shardLost(): void {
+    if (this.#closed || this.#pushDown) return;
+    this.#pushDown = true;
+    this.#options.listener.pushUnavailable();
+  }
+
+  async #resubscribeSharded(connection: Redis | Cluster): Promise<void> {
+    if (this.#closed || this.#connection !== connection) return;
+    this.lastError = null;
+    // ioredis subscribes its own list again on the new subscribers, but without saying when the
+    // server has confirmed it; reading before that could miss a result published in the gap.
+    // So every wanted channel is SSUBSCRIBEd here once more (idempotent) and awaited.
+    try {
+      await this.#shardedSubscribe(connection, [...this.#channels]);
+    } catch (error) {
+      // Still not every shard has a subscriber: the next `subscribersReady` tries again.
+      this.lastError = error as Error;
+      this.#shardLost();
+      return;
+    }
+    if (this.#closed || this.#connection !== connection) return;
+    if (this.#pushDown) {
+      this.#pushDown = false;
+      this.#options.listener.pushRestored();
+    } else {
+      this.#options.listener.resync();
+    }
+  }
+
   async #resubscribe(connection: Redis | Cluster): Promise<void> {
     const channels = [...this.#channels];
     try {
@@ -128,6 +198,18 @@ export class RedisSubscriber implements PushChannel {
     if (this.#closed || this.#connection !== connection) return;
     this.#options.listener.resync();
   }
+}
+
+/** SSUBSCRIBE takes channels of one slot per command (ioredis routes it to that slot's primary). */
+function bySlot(channels: readonly string[]): string[][] {
+  const groups = new Map<number, string[]>();
+  for (const channel of channels) {
+    const slot = hashSlot(channel);
+    const group = groups.get(slot);
+    if (group) group.push(channel);
+    else groups.set(slot, [channel]);
+  }
+  return [...groups.values()];
 }
 
 function chunks<T>(items: readonly T[]): T[][] {

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBackend } from '@resultkit/core';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePorts } from './redis-servers.js';
 import { cleanupTestKeys, rawClient, TEST_DB, testId, until } from './support.js';
 
 /**
@@ -17,19 +17,8 @@ let sentinel: ChildProcess | undefined;
 let port = 0;
 const dir = mkdtempSync(join(tmpdir(), 'rk-sentinel-'));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
-
 beforeAll(async () => {
-  port = await freePort();
+  [port] = (await freePorts(1)) as [number];
   const config = join(dir, 'sentinel.conf');
   writeFileSync(
     config,

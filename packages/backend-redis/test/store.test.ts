@@ -4,7 +4,7 @@ import { deflateSync, inflateSync } from 'node:zlib';
 import { RemoteTaskError, states, ValueTooLargeError, type Compressor, type ResultBackend } from '@resultkit/core';
 import type { Redis } from 'ioredis';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { storeScript } from '../src/scripts.js';
+import { classicScripts } from '../src/scripts.js';
 import { readRedisCapture } from '../../core/test/fixtures.js';
 import { adapterOf, openRedisBackend, rawClient, testId, until, useRawClient } from './support.js';
 
@@ -117,11 +117,11 @@ describe('a SUCCESS is never overwritten, whoever wrote it', () => {
     const odd = `{"task_id": "${id}", "status": "RETRY"}`;
     await raw.set(key(id), odd);
     const judged = createHash('sha1').update(odd).digest('hex');
-    const reply = await storeScript.run(raw, [key(id)], [Buffer.from('{"status": "SUCCESS"}'), '', '0', 'f'.repeat(40)]);
+    const reply = await classicScripts.store.run(raw, [key(id)], [Buffer.from('{"status": "SUCCESS"}'), '', '0', 'f'.repeat(40)]);
     // The bytes changed since they were judged (wrong hash): not written, handed back again.
     expect(Array.isArray(reply)).toBe(true);
     expect(await raw.get(key(id))).toBe(odd);
-    expect(await storeScript.run(raw, [key(id)], [Buffer.from('{"status": "SUCCESS"}'), '', '0', judged])).toBe(1);
+    expect(await classicScripts.store.run(raw, [key(id)], [Buffer.from('{"status": "SUCCESS"}'), '', '0', judged])).toBe(1);
     expect(await raw.get(key(id))).toBe('{"status": "SUCCESS"}');
   });
 

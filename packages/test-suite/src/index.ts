@@ -20,6 +20,7 @@ export { zeroBomb } from './codec/zero-bomb.js';
 export { findSecret } from './secrets.js';
 export { PYTHON, PYTHON_DISABLED, runPythonCheck, type CheckRequest, type CheckResponse } from './python/python-check.js';
 export { toTagged, expectedRead, type Tagged, type TaggingRules } from './python/tagged-values.js';
+export { makeTestCertificates, type TestCertificates } from './tls-certificates.js';
 
 type Register = (options: ConformanceOptions) => void;
 

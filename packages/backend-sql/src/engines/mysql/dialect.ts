@@ -42,7 +42,11 @@ const RETRYABLE_CODES = new Set([
 /** The same by number (2006 gone away, 2013 lost during query, 1053 shutdown, 1040 too many, 1205 lock wait, 1213 deadlock). */
 const RETRYABLE_ERRNOS = new Set([2002, 2003, 2006, 2013, 1053, 1040, 1205, 1213, 4031]);
 
-/** A refused login, an unknown database, TLS the server does not offer. */
+/**
+ * A refused login, an unknown database, TLS the server does not offer, a server certificate
+ * that does not verify (mysql2 reports Node's verification failure as HANDSHAKE_SSL_ERROR,
+ * without Node's own code).
+ */
 const REFUSED_CODES = new Set([
   'ER_ACCESS_DENIED_ERROR',
   'ER_ACCESS_DENIED_NO_PASSWORD_ERROR',
@@ -50,6 +54,7 @@ const REFUSED_CODES = new Set([
   'ER_BAD_DB_ERROR',
   'ER_NOT_SUPPORTED_AUTH_MODE',
   'HANDSHAKE_NO_SSL_SUPPORT',
+  'HANDSHAKE_SSL_ERROR',
   'AUTH_SWITCH_PLUGIN_ERROR',
 ]);
 
