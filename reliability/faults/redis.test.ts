@@ -77,14 +77,7 @@ describe.skipIf(skipWithout('redis'))('Redis under faults', () => {
       label: 'redis SIGSTOP 3 s (timeouts 1 s)',
       url: `${server.url}?socket_timeout=1&socket_connect_timeout=1`,
       waitTimeout: 30_000,
-      fault: async () => {
-        server.pause();
-        try {
-          await sleep(3_000);
-        } finally {
-          server.resume();
-        }
-      },
+      fault: () => server.pauseFor(3_000),
       released,
     });
   });

@@ -19,10 +19,12 @@ export interface FaultCaseOptions extends Omit<FaultRunOptions, 'backend' | 'sto
   backendOptions?: BackendOptions;
   /** Checked after every wait settled, before close: e.g. no channel still subscribed on the server. */
   released?: (backend: ResultBackend) => Promise<void>;
+  /** Checked after `close()`: e.g. the server holds no connection of the backend any more. */
+  closed?: () => Promise<void>;
 }
 
 export async function runFaultCase(options: FaultCaseOptions): Promise<FaultRunReport> {
-  const { url, backendOptions, released, ...run } = options;
+  const { url, backendOptions, released, closed, ...run } = options;
   const before = activeResources();
   const warnings = watchWarnings();
   const backend = await createBackend(url, backendOptions);
@@ -36,6 +38,7 @@ export async function runFaultCase(options: FaultCaseOptions): Promise<FaultRunR
     await backend.close();
     warnings.stop();
   }
+  await closed?.();
   await expectResourcesReleased(before);
   expect(warnings.warnings.map((w) => `${w.name}: ${w.message}`)).toEqual([]);
   return report;

@@ -91,6 +91,16 @@ export abstract class OwnedServer {
     this.#process?.signal('SIGCONT');
   }
 
+  /** Pauses the server for `ms`, then continues it (continued even when the wait is interrupted). */
+  async pauseFor(ms: number): Promise<void> {
+    this.pause();
+    try {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+    } finally {
+      this.resume();
+    }
+  }
+
   /** Stops the server (killing it when it does not stop) and removes its data directory. */
   async dispose(): Promise<void> {
     if (this.#disposed) return;

@@ -50,6 +50,18 @@ export class OwnedPostgres extends OwnedServer {
     return this.url.replace(/^db\+/, '');
   }
 
+  /** Runs one statement on a connection of its own and returns its rows. */
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    const client = new pg.Client({ connectionString: this.driverUrl, connectionTimeoutMillis: 2_000 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      return (await client.query(sql)).rows as Record<string, unknown>[];
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
   protected spawn(): OwnedProcess {
     return new OwnedProcess({
       command: `${this.#bin}/postgres`,
@@ -68,16 +80,11 @@ export class OwnedPostgres extends OwnedServer {
   }
 
   protected async answers(): Promise<boolean> {
-    const client = new pg.Client({ connectionString: this.driverUrl, connectionTimeoutMillis: 1_000 });
-    client.on('error', () => {});
     try {
-      await client.connect();
-      await client.query('SELECT 1');
+      await this.query('SELECT 1');
       return true;
     } catch {
       return false;
-    } finally {
-      await client.end().catch(() => {});
     }
   }
 }
