@@ -1,6 +1,7 @@
 import type { Buffer } from 'node:buffer';
 import type { PushChannel, PushListener, TaskMeta } from '@resultkit/core';
 import type { Cluster, Redis } from 'ioredis';
+import { redisFailureKind } from './errors.js';
 import type { RedisKeys } from './keys.js';
 
 /** SUBSCRIBE / UNSUBSCRIBE at most this many channels per command. */
@@ -27,6 +28,12 @@ export interface SubscriberOptions {
  * stored after it by its message (celery#4857). ioredis' own `autoResubscribe` is off because
  * it does not say when the resubscription is done, and reading before it is done could miss
  * a result published in the gap.
+ *
+ * Nothing is sent before the connection is `ready`. ioredis writes a SUBSCRIBE as soon as the
+ * socket is open, during its handshake; the connection is then in subscriber mode before
+ * ioredis' own ready check (INFO), which it refuses, treats as fatal, and answers by failing
+ * every queued SUBSCRIBE: waits started in those few milliseconds failed. So a subscription
+ * asked for before `ready` waits for it (one shared promise, not a listener per wait).
  */
 export class RedisSubscriber implements PushChannel {
   readonly #options: SubscriberOptions;
@@ -35,6 +42,11 @@ export class RedisSubscriber implements PushChannel {
   #connection: Redis | Cluster | null = null;
   #readyOnce = false;
   #closed = false;
+  /**
+   * Settled on the next `ready` (or on close), rejected by a refusal a reconnect will not
+   * change (a wrong password): what subscriptions asked for before `ready` wait on.
+   */
+  #nextReady: { promise: Promise<void>; settle: (error?: Error) => void } | null = null;
   /** The last connection error, for diagnostics; waits end by their own timeouts. Cleared when the connection is ready. */
   lastError: Error | null = null;
 
@@ -62,9 +74,15 @@ export class RedisSubscriber implements PushChannel {
     const channels = taskIds.map((id) => this.#options.keys.task(id));
     for (const channel of channels) this.#channels.add(channel);
     const connection = this.#connect();
+    if (connection.status !== 'ready') {
+      await this.#ready();
+      if (this.#closed || this.#connection !== connection) return;
+    }
     // Sent even for channels already wanted: SUBSCRIBE is idempotent, and this way the promise
-    // resolves only once the server has confirmed every channel the caller asked for.
-    await Promise.all(chunks(channels).map((batch) => connection.subscribe(...batch)));
+    // resolves only once the server has confirmed every channel the caller asked for. A
+    // channel given up while waiting for `ready` is left out.
+    const wanted = channels.filter((channel) => this.#channels.has(channel));
+    await Promise.all(chunks(wanted).map((batch) => connection.subscribe(...batch)));
   }
 
   async unsubscribe(taskIds: readonly string[]): Promise<void> {
@@ -75,6 +93,10 @@ export class RedisSubscriber implements PushChannel {
       if (this.#channels.delete(channel)) channels.push(channel);
     }
     const connection = this.#connection;
+    // A connection that is not ready holds no subscription: a new socket starts with none,
+    // and nothing is subscribed before `ready` (the channel is no longer in the set, so the
+    // resubscription on `ready` leaves it out).
+    if (connection.status !== 'ready') return;
     await Promise.all(chunks(channels).map((batch) => connection.unsubscribe(...batch)));
   }
 
@@ -82,6 +104,7 @@ export class RedisSubscriber implements PushChannel {
     if (this.#closed) return;
     this.#closed = true;
     this.#channels.clear();
+    this.#settleReady();
     const connection = this.#connection;
     this.#connection = null;
     // Closing the socket drops every subscription on the server at once.
@@ -94,10 +117,13 @@ export class RedisSubscriber implements PushChannel {
     this.#connection = connection;
     connection.on('error', (error: Error) => {
       this.lastError = error;
+      // The waits fail at once with the typed refusal rather than at their timeouts.
+      if (redisFailureKind(error) === 'configuration') this.#settleReady(error);
     });
     connection.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#onMessage(channel, message));
     connection.on('ready', () => {
       this.lastError = null;
+      this.#settleReady();
       if (!this.#readyOnce) {
         this.#readyOnce = true;
         return;
@@ -105,6 +131,21 @@ export class RedisSubscriber implements PushChannel {
       void this.#resubscribe(connection);
     });
     return connection;
+  }
+
+  #ready(): Promise<void> {
+    if (!this.#nextReady) {
+      let settle!: (error?: Error) => void;
+      const promise = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
+      this.#nextReady = { promise, settle };
+    }
+    return this.#nextReady.promise;
+  }
+
+  #settleReady(error?: Error): void {
+    const next = this.#nextReady;
+    this.#nextReady = null;
+    next?.settle(error);
   }
 
   #onMessage(channelBytes: Buffer, message: Buffer): void {
