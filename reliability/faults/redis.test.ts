@@ -38,7 +38,6 @@ describe.skipIf(skipWithout('redis'))('Redis under faults', () => {
     await runFaultCase({
       label: 'redis crash + restart',
       url: server.url,
-      waitTimeout: 30_000,
       fault: () => server.restart('crash', 300),
       released,
     });
@@ -48,7 +47,6 @@ describe.skipIf(skipWithout('redis'))('Redis under faults', () => {
     await runFaultCase({
       label: 'redis orderly restart',
       url: server.url,
-      waitTimeout: 30_000,
       fault: () => server.restart('graceful', 300),
       released,
     });
@@ -58,7 +56,6 @@ describe.skipIf(skipWithout('redis'))('Redis under faults', () => {
     await runFaultCase({
       label: 'redis CLIENT KILL normal + pubsub x3',
       url: server.url,
-      waitTimeout: 30_000,
       fault: async () => {
         for (let round = 0; round < 3; round++) {
           // SKIPME (the default) spares the observer's own connection.
@@ -76,7 +73,6 @@ describe.skipIf(skipWithout('redis'))('Redis under faults', () => {
     await runFaultCase({
       label: 'redis SIGSTOP 3 s (timeouts 1 s)',
       url: `${server.url}?socket_timeout=1&socket_connect_timeout=1`,
-      waitTimeout: 30_000,
       fault: () => server.pauseFor(3_000),
       released,
     });

@@ -14,7 +14,11 @@ export const FAULT_SIZES = process.env.RESULTKIT_FAULTS === 'long'
   ? { stores: 10_000, waiters: 1_000, rate: 1_000 }
   : { stores: 2_000, waiters: 200, rate: 500 };
 
-export interface FaultCaseOptions extends Omit<FaultRunOptions, 'backend' | 'stores' | 'waiters' | 'rate'> {
+export interface FaultCaseOptions extends Omit<FaultRunOptions, 'backend' | 'stores' | 'waiters' | 'rate' | 'waitTimeout'> {
+  /** Timeout of the waits on stored results (ms); default: the run's length plus `waitMargin`. */
+  waitTimeout?: number;
+  /** How long a wait may outlast the last store (ms, default 10 s): waits on stores that failed run this long. */
+  waitMargin?: number;
   url: string;
   backendOptions?: BackendOptions;
   /** Checked after every wait settled, before close: e.g. no channel still subscribed on the server. */
@@ -24,13 +28,15 @@ export interface FaultCaseOptions extends Omit<FaultRunOptions, 'backend' | 'sto
 }
 
 export async function runFaultCase(options: FaultCaseOptions): Promise<FaultRunReport> {
-  const { url, backendOptions, released, closed, ...run } = options;
+  const { url, backendOptions, released, closed, waitMargin = 10_000, ...run } = options;
+  // The last store is issued stores/rate seconds after the waits start.
+  const waitTimeout = run.waitTimeout ?? Math.ceil((FAULT_SIZES.stores / FAULT_SIZES.rate) * 1000) + waitMargin;
   const before = activeResources();
   const warnings = watchWarnings();
   const backend = await createBackend(url, backendOptions);
   let report: FaultRunReport;
   try {
-    report = await runFaultWorkload({ ...FAULT_SIZES, ...run, backend });
+    report = await runFaultWorkload({ ...FAULT_SIZES, ...run, waitTimeout, backend });
     expectSurvived(report);
     expect(backend.pendingWaits, 'waits still registered').toBe(0);
     await released?.(backend);

@@ -28,8 +28,8 @@ export async function runSqlFaultCase(options: SqlFaultCase): Promise<void> {
       ...(options.connectTimeout ? { connectTimeout: options.connectTimeout } : {}),
       sql: sqlOptions({ onBackgroundError: (error) => void background.push(error) }),
     },
-    // Waits on stores that failed while the server was down run to this timeout.
-    waitTimeout: 10_000,
+    // Waits on stores that failed while the server was down run this long past the last store.
+    waitMargin: 6_000,
     fault: options.fault,
     closed: () => waitUntil(async () => (await options.connections()) === 0, 5_000, 'every backend connection to be closed'),
   });
