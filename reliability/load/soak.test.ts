@@ -22,17 +22,12 @@ import { OwnedMariaDb } from '../support/servers/mariadb-server.js';
 import type { OwnedServer } from '../support/servers/owned-server.js';
 import { OwnedPostgres } from '../support/servers/postgres-server.js';
 import { OwnedRedis } from '../support/servers/redis-server.js';
+import { redisInternals } from '../support/redis-internals.js';
 import { runSoak, type SoakSample } from '../support/soak-run.js';
 
 const SECONDS = Number(process.env.RESULTKIT_SOAK_SECONDS ?? 20);
 const RATE = Number(process.env.RESULTKIT_SOAK_RATE ?? 200);
 const HEAP_BOUND = 16 * 1024 * 1024;
-
-/** The Redis adapter's connections, looked at structurally (the class is not exported). */
-interface RedisInternals {
-  client: EventEmitter;
-  subscriber: { channelCount: number; connection: EventEmitter | null } | null;
-}
 
 function listenersOf(...emitters: (EventEmitter | null | undefined)[]): number {
   let total = 0;
@@ -77,7 +72,7 @@ describe.each(backends)('a %s backend under a steady mixed load', (kind, start, 
     let backend: ResultBackend | undefined;
     try {
       backend = await createBackend(server!.url, backendOptions);
-      const redis = kind === 'redis' ? (backend.adapter as unknown as RedisInternals) : null;
+      const redis = kind === 'redis' ? redisInternals(backend) : null;
       const report = await runSoak({
         label: kind,
         backend,
