@@ -12,7 +12,10 @@ import { heapAfterGc, mib } from './heap.js';
 export interface SoakSample {
   second: number;
   heap: number;
+  /** Active handles and requests other than timers: sockets, file handles... */
   handles: number;
+  /** Active timers: each pending wait has one for its timeout. */
+  timers: number;
   listeners: number;
   waits: number;
   subscriptions: number;
@@ -111,7 +114,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       report.samples.push({
         second: Math.round((Date.now() - started) / 1000),
         heap: await heapAfterGc(),
-        handles: process.getActiveResourcesInfo().length,
+        ...resourceCounts(),
         listeners: options.listeners(),
         waits: backend.pendingWaits,
         subscriptions: options.subscriptions(),
@@ -128,8 +131,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     `[soak] ${options.label}: ${options.seconds} s at ${rate} cycles/s, ${report.cycles} cycles: ` +
       `${report.resolved} waits resolved, ${report.timedOut} timed out, ${report.aborted} aborted, ${report.reads} reads; ` +
       `heap ${mib(first.heap)} -> ${mib(last.heap)} (max ${mib(Math.max(...report.samples.map((s) => s.heap)))}), ` +
-      `handles ${first.handles} -> ${last.handles}, listeners ${first.listeners} -> ${last.listeners}, ` +
+      `handles ${first.handles} -> ${last.handles} (max ${Math.max(...report.samples.map((s) => s.handles))}), ` +
+      `timers max ${Math.max(...report.samples.map((s) => s.timers))}, listeners ${first.listeners} -> ${last.listeners}, ` +
       `max waits ${Math.max(...report.samples.map((s) => s.waits))}, max subscriptions ${Math.max(...report.samples.map((s) => s.subscriptions))}`,
   );
   return report;
+}
+
+function resourceCounts(): { handles: number; timers: number } {
+  let handles = 0;
+  let timers = 0;
+  for (const type of process.getActiveResourcesInfo()) {
+    if (type === 'Timeout' || type === 'Immediate') timers++;
+    else handles++;
+  }
+  return { handles, timers };
 }
