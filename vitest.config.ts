@@ -35,6 +35,8 @@ export default defineConfig({
         .filter((dir) => !['core', 'test-suite'].includes(dir) && existsSync(`${root}packages/${dir}/test`))
         .map((dir) => project(dir, [`packages/${dir}/test/**/*.test.ts`])),
       project('interop', ['interop/**/*.test.ts']),
+      // Faults, load and soak against servers the tests start on loopback ports of their own.
+      project('reliability', ['reliability/**/*.test.ts']),
       project('demo', ['apps/*/test/**/*.test.ts']),
       // Every TypeScript block of every README, type-checked and run as a program (docs/).
       project('docs', ['docs/test/**/*.test.ts']),

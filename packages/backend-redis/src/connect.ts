@@ -10,6 +10,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ConfigurationError, DEFAULT_CONNECT_TIMEOUT, Secrets, redactUrl, scrubError } from '@resultkit/core';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { resolveRedisOptions, type RedisBackendOptions, type ResolvedRedisOptions, type SslCertReqs } from './options.js';
+import { clearSocketTimeoutOnClose } from './socket-timeout.js';
 import { KNOWN_PARAMS, SSL_PARAMS, parseRedisUrl, toBoolean, toDb, toSeconds, type ParsedRedisUrl } from './url.js';
 
 /** A connected ioredis client: a single server, a Sentinel-managed one, or a Cluster. */
@@ -48,6 +49,7 @@ export function connectRedis(url: string, parsed: ParsedRedisUrl, options: Resol
     // for the connection (see ConnectionGate); without a listener ioredis would also print
     // every one of them, password included.
     client.on('error', () => {});
+    clearSocketTimeoutOnClose(client);
     clients.push(client);
   }
   return {

@@ -31,6 +31,7 @@ import { RedisKeys } from './keys.js';
 import { RedisEntries } from './redis-entries.js';
 import type { ResolvedRedisOptions } from './options.js';
 import { chordPartScript, expiryArgs, publishingScripts, type PublishingScripts } from './scripts.js';
+import { clearSocketTimeoutOnClose } from './socket-timeout.js';
 import { RedisSubscriber } from './subscriber.js';
 
 export interface RedisAdapterInit {
@@ -322,6 +323,7 @@ export class RedisAdapter implements BackendAdapter {
         enableAutoPipelining: false,
         lazyConnect: false,
       });
+      clearSocketTimeoutOnClose(connection as Redis);
     }
     return connection;
   }

@@ -1,6 +1,7 @@
 import type { Buffer } from 'node:buffer';
 import type { PushChannel, PushListener, TaskMeta } from '@resultkit/core';
 import type { Cluster, Redis } from 'ioredis';
+import { redisFailureKind } from './errors.js';
 import { hashSlot } from './hash-slot.js';
 import type { RedisKeys } from './keys.js';
 
@@ -34,6 +35,12 @@ export interface SubscriberOptions {
  * it does not say when the resubscription is done, and reading before it is done could miss
  * a result published in the gap.
  *
+ * Nothing is sent before the connection is `ready`. ioredis writes a SUBSCRIBE as soon as the
+ * socket is open, during its handshake; the connection is then in subscriber mode before
+ * ioredis' own ready check (INFO), which it refuses, treats as fatal, and answers by failing
+ * every queued SUBSCRIBE: waits started in those few milliseconds failed. So a subscription
+ * asked for before `ready` waits for it (one shared promise, not a listener per wait).
+ *
  * On a Cluster (`sharded`), each channel is SSUBSCRIBEd on the primary that owns its slot. When
  * a primary is lost its subscriber goes with it, and whatever its shard publishes until the
  * slots are known again (a replica promoted) is lost: so push is reported down
@@ -50,6 +57,11 @@ export class RedisSubscriber implements PushChannel {
   #closed = false;
   /** Sharded only: a shard lost its subscriber, core is polling (see the class comment). */
   #pushDown = false;
+  /**
+   * Settled on the next `ready` (or on close), rejected by a refusal a reconnect will not
+   * change (a wrong password): what subscriptions asked for before `ready` wait on.
+   */
+  #nextReady: { promise: Promise<void>; settle: (error?: Error) => void } | null = null;
   /** The last connection error, for diagnostics; waits end by their own timeouts. Cleared when the connection is ready. */
   lastError: Error | null = null;
 
@@ -77,10 +89,17 @@ export class RedisSubscriber implements PushChannel {
     const channels = taskIds.map((id) => this.#options.keys.task(id));
     for (const channel of channels) this.#channels.add(channel);
     const connection = this.#connect();
+    // The handshake race is a single connection's; a Cluster's sharded subscribers are their own.
+    if (!this.#options.sharded && connection.status !== 'ready') {
+      await this.#ready();
+      if (this.#closed || this.#connection !== connection) return;
+    }
     // Sent even for channels already wanted: SUBSCRIBE is idempotent, and this way the promise
-    // resolves only once the server has confirmed every channel the caller asked for.
+    // resolves only once the server has confirmed every channel the caller asked for. A
+    // channel given up while waiting for `ready` is left out.
     if (!this.#options.sharded) {
-      await Promise.all(chunks(channels).map((batch) => connection.subscribe(...batch)));
+      const wanted = channels.filter((channel) => this.#channels.has(channel));
+      await Promise.all(chunks(wanted).map((batch) => connection.subscribe(...batch)));
       return;
     }
     try {
@@ -105,6 +124,10 @@ export class RedisSubscriber implements PushChannel {
       await Promise.all(bySlot(channels).map((batch) => connection.sunsubscribe(...batch)));
       return;
     }
+    // A connection that is not ready holds no subscription: a new socket starts with none,
+    // and nothing is subscribed before `ready` (the channel is no longer in the set, so the
+    // resubscription on `ready` leaves it out).
+    if (connection.status !== 'ready') return;
     await Promise.all(chunks(channels).map((batch) => connection.unsubscribe(...batch)));
   }
 
@@ -112,6 +135,7 @@ export class RedisSubscriber implements PushChannel {
     if (this.#closed) return;
     this.#closed = true;
     this.#channels.clear();
+    this.#settleReady();
     const connection = this.#connection;
     this.#connection = null;
     // Closing the socket drops every subscription on the server at once.
@@ -124,6 +148,8 @@ export class RedisSubscriber implements PushChannel {
     this.#connection = connection;
     connection.on('error', (error: Error) => {
       this.lastError = error;
+      // The waits fail at once with the typed refusal rather than at their timeouts.
+      if (redisFailureKind(error) === 'configuration') this.#settleReady(error);
     });
     connection.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#onMessage(channel, message));
     if (this.#options.sharded) {
@@ -135,6 +161,7 @@ export class RedisSubscriber implements PushChannel {
     }
     connection.on('ready', () => {
       this.lastError = null;
+      this.#settleReady();
       if (!this.#readyOnce) {
         this.#readyOnce = true;
         return;
@@ -142,6 +169,21 @@ export class RedisSubscriber implements PushChannel {
       void this.#resubscribe(connection);
     });
     return connection;
+  }
+
+  #ready(): Promise<void> {
+    if (!this.#nextReady) {
+      let settle!: (error?: Error) => void;
+      const promise = new Promise<void>((resolve, reject) => (settle = (error) => (error ? reject(error) : resolve())));
+      this.#nextReady = { promise, settle };
+    }
+    return this.#nextReady.promise;
+  }
+
+  #settleReady(error?: Error): void {
+    const next = this.#nextReady;
+    this.#nextReady = null;
+    next?.settle(error);
   }
 
   #onMessage(channelBytes: Buffer, message: Buffer): void {
