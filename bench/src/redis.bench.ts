@@ -31,6 +31,8 @@ const OPS = Number(process.env.BENCH_REDIS_OPS ?? 20_000);
 const IN_FLIGHT = 64;
 const ROUNDS = 3;
 const WAITERS = 10_000;
+// Pending at once on one connection, for the memory a wait costs (target: at most 1 KB each at 100,000).
+const MANY_WAITERS = [10_000, 100_000];
 const PYTHON = process.env.CELERY_PYTHON ?? '/usr/bin/python3';
 
 // Passed explicitly: core's `import('@resultkit/backend-redis')` resolves from core's own
@@ -109,7 +111,7 @@ export async function run(): Promise<void> {
     await latency(url, run, raw);
 
     // ---- many waiters on one connection -------------------------------------------------------
-    await manyWaiters(url, run, raw);
+    for (const count of MANY_WAITERS) await manyWaiters(url, `${run}${count}-`, raw, count);
   } finally {
     await backend.close();
     rawAuto.disconnect();
@@ -172,8 +174,8 @@ async function latency(url: string, run: string, raw: Redis): Promise<void> {
   console.log(`store-to-resolved latency over ${samples.length.toLocaleString('en-US')} results: p50 ${p.p50!.toFixed(3)} ms, p99 ${p.p99!.toFixed(3)} ms`);
 }
 
-/** 10,000 waits at once: one pub/sub connection, the memory they cost, and how fast they all resolve. */
-async function manyWaiters(url: string, run: string, raw: Redis): Promise<void> {
+/** `count` waits at once: one pub/sub connection, the memory they cost, and how fast they all resolve. */
+async function manyWaiters(url: string, run: string, raw: Redis, count: number): Promise<void> {
   const name = `${run}waiters`;
   const client = await open(url, { redis: { clientName: name } });
   const worker = await open(url);
@@ -182,7 +184,7 @@ async function manyWaiters(url: string, run: string, raw: Redis): Promise<void> 
     await worker.getTaskMeta(`${run}warm`);
     gc();
     const before = process.memoryUsage();
-    const ids = Array.from({ length: WAITERS }, (_, i) => `${run}many-${i}`);
+    const ids = Array.from({ length: count }, (_, i) => `${run}many-${i}`);
     const started = performance.now();
     const waits = ids.map((id) => client.asyncResult(id).get({ timeout: 120_000 }));
     await subscribed(raw, `celery-task-meta-${ids.at(-1)}`);
@@ -194,17 +196,17 @@ async function manyWaiters(url: string, run: string, raw: Redis): Promise<void> 
     const channels = (client.adapter as RedisAdapter).subscriber?.channelCount ?? 0;
 
     const storeStarted = performance.now();
-    await measure('', (i) => worker.storeResult(ids[i]!, i, states.SUCCESS), { ops: WAITERS, concurrency: IN_FLIGHT, warmup: 0 });
+    await measure('', (i) => worker.storeResult(ids[i]!, i, states.SUCCESS), { ops: count, concurrency: IN_FLIGHT, warmup: 0 });
     await Promise.all(waits);
     const resolvedMs = performance.now() - storeStarted;
     const mb = (n: number): string => `${(n / 1024 / 1024).toFixed(1)} MiB`;
     console.log(
-      `${WAITERS.toLocaleString('en-US')} concurrent waiters: ${pubsub} pub/sub connection (${channels.toLocaleString('en-US')} channels), ` +
+      `${count.toLocaleString('en-US')} concurrent waiters: ${pubsub} pub/sub connection (${channels.toLocaleString('en-US')} channels), ` +
         `subscribed + first read in ${subscribedMs.toFixed(0)} ms, all resolved ${resolvedMs.toFixed(0)} ms after the first store`,
     );
     console.log(
-      `  memory with ${WAITERS.toLocaleString('en-US')} waits pending: rss ${mb(during.rss)} (+${mb(during.rss - before.rss)}), ` +
-        `heapUsed ${mb(during.heapUsed)} (+${mb(during.heapUsed - before.heapUsed)}, ~${((during.heapUsed - before.heapUsed) / WAITERS).toFixed(0)} B per wait)`,
+      `  memory with ${count.toLocaleString('en-US')} waits pending: rss ${mb(during.rss)} (+${mb(during.rss - before.rss)}), ` +
+        `heapUsed ${mb(during.heapUsed)} (+${mb(during.heapUsed - before.heapUsed)}, ~${((during.heapUsed - before.heapUsed) / count).toFixed(0)} B per wait)`,
     );
   } finally {
     await client.close();

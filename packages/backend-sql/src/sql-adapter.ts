@@ -171,14 +171,16 @@ export class SqlAdapter implements BackendAdapter {
     const unique = [...new Set(taskIds)];
     const rows = await this.dialect.selectTasks(this.#readColumns, unique);
     const byId = new Map<string, Record<string, unknown>>();
-    const byLowerId = new Map<string, Record<string, unknown>>();
+    // MySQL's default collations compare ids case-insensitively, as the query did; the others
+    // need no second map (nor a lowercased copy of every id).
+    const byLowerId = this.dialect.caseInsensitiveIds ? new Map<string, Record<string, unknown>>() : null;
     for (const row of rows) {
-      byId.set(String(row.task_id), row);
-      byLowerId.set(String(row.task_id).toLowerCase(), row);
+      const id = String(row.task_id);
+      byId.set(id, row);
+      byLowerId?.set(id.toLowerCase(), row);
     }
     return taskIds.map((id) => {
-      // MySQL's default collations compare ids case-insensitively, as the query did.
-      const row = byId.get(id) ?? (this.dialect.caseInsensitiveIds ? byLowerId.get(id.toLowerCase()) : undefined);
+      const row = byId.get(id) ?? byLowerId?.get(id.toLowerCase());
       return row ? this.#decode(row, id) : null;
     });
   }

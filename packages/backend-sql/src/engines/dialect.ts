@@ -156,7 +156,12 @@ export abstract class Dialect {
   /** Reads the rows of the given ids (in any order; missing ids have no row). */
   async selectTasks(columns: readonly TaskColumn[], ids: readonly string[]): Promise<Row[]> {
     if (ids.length === 0) return [];
-    if (ids.length === 1) return this.exec.query(this.#selectSql(columns, 1), ids, { prepare: true });
+    if (ids.length === 1) {
+      // task_id is unique: one id reads one row at most.
+      if (!this.exec.queryOne) return this.exec.query(this.#selectSql(columns, 1), ids, { prepare: true });
+      const row = await this.exec.queryOne(this.#selectSql(columns, 1), ids);
+      return row ? [row] : [];
+    }
     const out: Row[] = [];
     for (let i = 0; i < ids.length; i += this.maxIdsPerSelect) {
       const chunk = this.idList(ids.slice(i, i + this.maxIdsPerSelect));

@@ -21,6 +21,12 @@ export interface RunOptions {
 export interface SqlExecutor {
   /** Runs a statement that returns rows. `params` fill the dialect's placeholders in order. */
   query(sql: string, params?: readonly unknown[], options?: RunOptions): Promise<Row[]>;
+  /**
+   * The first row of a statement that returns at most one, where the driver reads one row
+   * more cheaply than a list (better-sqlite3's `get`: about a third faster than `all`).
+   * Optional: without it, `query` is used.
+   */
+  queryOne?(sql: string, params?: readonly unknown[]): Promise<Row | undefined>;
   /** Runs a statement that changes rows; resolves with how many rows it affected. */
   execute(sql: string, params?: readonly unknown[], options?: RunOptions): Promise<number>;
   /**

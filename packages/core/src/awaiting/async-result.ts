@@ -35,9 +35,18 @@ export class AsyncResult<T = unknown> {
    * FAILURE or REVOKED throws `RemoteTaskError`; otherwise the error is returned as the value.
    * STARTED, RETRY and custom states do not end the wait.
    */
-  async get(options: GetOptions = {}): Promise<T> {
-    const meta = this.#ready ?? this.#remember(await this.#source.waitForMeta(this.id, options));
-    return this.#valueOf(meta, options.propagate ?? true);
+  get(options: GetOptions = {}): Promise<T> {
+    const propagate = options.propagate ?? true;
+    if (this.#ready) {
+      try {
+        return Promise.resolve(this.#valueOf(this.#ready, propagate));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    // `.then` rather than an async function: a pending async call keeps a suspended frame
+    // (generator and registers), about twice what one reaction costs, for every pending wait.
+    return this.#source.waitForMeta(this.id, options).then((meta) => this._settle(meta, propagate));
   }
 
   /** The current meta (PENDING for an unknown id). */

@@ -1,36 +1,59 @@
 import type { PushChannel } from '../adapter/contract.js';
 import { AbortError, BackendClosedError, ResultkitError, timeoutError } from '../errors.js';
 import { READY_STATES } from '../states.js';
-import { onSignalAbort } from './shared-abort.js';
+import { DeadlineQueue, type Deadlined } from './deadline-queue.js';
+import { joinAbort, leaveAbort, type AbortMember } from './shared-abort.js';
 import type { TaskMeta } from '../task-meta.js';
 import { DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, type WaitOptions } from './wait-options.js';
 
 /** Reads many ids at once; an entry is a meta, null (nothing stored), or the error decoding it raised. */
 export type LoadMany = (taskIds: readonly string[]) => Promise<(TaskMeta | null | Error)[]>;
 
-interface Waiter {
-  resolve(meta: TaskMeta): void;
-  reject(error: unknown): void;
-  /** Poll mode: the interval this waiter asked for. */
-  interval: number;
-  maxInterval: number;
-}
+/**
+ * One pending wait: a plain record, with no closure or timer of its own, because 100,000 of them
+ * may be pending on one connection. It is its own entry in the deadline queue and its own member
+ * of a shared signal's set.
+ */
+class Wait implements Deadlined, AbortMember {
+  heapIndex = -1;
+  // The other waits on the same task id, as a doubly linked list whose head the entries map holds.
+  prev: Wait | null = null;
+  next: Wait | null = null;
 
-interface Entry {
-  waiters: Set<Waiter>;
+  constructor(
+    readonly owner: Waiters,
+    readonly taskId: string,
+    readonly resolve: (meta: TaskMeta) => void,
+    readonly reject: (error: unknown) => void,
+    /** Poll mode: the interval this wait asked for. */
+    readonly interval: number,
+    readonly maxInterval: number,
+    readonly timeout: number,
+    /** `Date.now()` after which it times out; Infinity when it has no timeout. */
+    readonly deadline: number,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+
+  signalAborted(signal: AbortSignal): void {
+    this.owner._settle(this, abortError(signal), false);
+  }
 }
 
 /**
  * Every pending wait of one backend, sharing one subscription per task id (push) or one batched
- * read per tick (polling). Whatever a wait registers (a waiter, a timer, an abort listener, a
- * subscription) is removed when it settles, times out or is aborted, so nothing outlives it.
+ * read per tick (polling). Whatever a wait registers (its record, its deadline, its share of a
+ * signal's listener, a subscription) is removed when it settles, times out or is aborted, so
+ * nothing outlives it. Timeouts share one timer (DeadlineQueue) and signals one listener each
+ * (shared-abort), so a pending wait costs its promise and one record.
  *
  * Push: subscribe first, then read once, so a result stored before the subscription existed is
  * found by the read and one stored after it arrives as a message. After a reconnect the adapter
  * asks for a resync and every pending id is read again.
  */
 export class Waiters {
-  readonly #entries = new Map<string, Entry>();
+  // The first wait of each task id; the others hang off it (Wait.next).
+  readonly #entries = new Map<string, Wait>();
+  readonly #deadlines = new DeadlineQueue<Wait>((wait) => this._settle(wait, this.#timeoutError(wait.timeout), false));
   readonly #loadMany: LoadMany;
   readonly #openPush: (() => PushChannel) | null;
   #channel: PushChannel | null = null;
@@ -69,39 +92,46 @@ export class Waiters {
     if (signal?.aborted) return Promise.reject(abortError(signal));
 
     return new Promise<TaskMeta>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      let stopListening: (() => void) | undefined;
-      const settle = (finish: () => void): void => {
-        if (timer) clearTimeout(timer);
-        stopListening?.();
-        this.#removeWaiter(taskId, waiter);
-        finish();
-      };
-      const waiter: Waiter = {
-        resolve: (meta) => settle(() => resolve(meta)),
-        reject: (error) => settle(() => reject(error)),
-        interval: options.interval ?? DEFAULT_POLL_INTERVAL,
-        maxInterval: options.maxInterval ?? DEFAULT_MAX_POLL_INTERVAL,
-      };
-      if (timeout !== undefined && timeout !== Infinity) {
-        timer = setTimeout(() => settle(() => reject(this.#timeoutError(timeout))), Math.max(0, timeout));
-      }
-      if (signal) stopListening = onSignalAbort(signal, () => settle(() => reject(abortError(signal))));
-      this.#addWaiter(taskId, waiter);
+      const limited = timeout !== undefined && timeout !== Infinity;
+      const wait = new Wait(
+        this,
+        taskId,
+        resolve,
+        reject,
+        options.interval ?? DEFAULT_POLL_INTERVAL,
+        options.maxInterval ?? DEFAULT_MAX_POLL_INTERVAL,
+        limited ? timeout : Infinity,
+        limited ? Date.now() + Math.max(0, timeout) : Infinity,
+        signal,
+      );
+      if (limited) this.#deadlines.add(wait);
+      if (signal) joinAbort(signal, wait);
+      this.#addWaiter(wait);
     });
+  }
+
+  /**
+   * @internal Ends `wait`: takes it out of every structure it was registered in, then resolves
+   * it with a meta or rejects it with an error.
+   */
+  _settle(wait: Wait, outcome: TaskMeta | unknown, resolved: boolean): void {
+    if (wait.heapIndex >= 0) this.#deadlines.remove(wait);
+    if (wait.signal) leaveAbort(wait.signal, wait);
+    this.#removeWaiter(wait);
+    if (resolved) wait.resolve(outcome as TaskMeta);
+    else wait.reject(outcome);
   }
 
   /** Called by the push channel (or a read) with a state change of `taskId`. */
   deliver(taskId: string, meta: TaskMeta | Error | null): void {
-    const entry = this.#entries.get(taskId);
-    if (!entry || meta === null) return;
+    if (meta === null || !this.#entries.has(taskId)) return;
     if (meta instanceof Error) {
-      for (const waiter of [...entry.waiters]) waiter.reject(meta);
+      this.#settleAll(taskId, meta, false);
       return;
     }
     // Non-final states (STARTED, RETRY, custom) do not end a wait.
     if (!READY_STATES.has(meta.status)) return;
-    for (const waiter of [...entry.waiters]) waiter.resolve(meta);
+    this.#settleAll(taskId, meta, true);
   }
 
   /** Reads every pending id again: after a reconnect, messages may have been missed. */
@@ -113,24 +143,27 @@ export class Waiters {
   /** Rejects every pending wait and releases the push channel. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const entry of [...this.#entries.values()]) {
-      for (const waiter of [...entry.waiters]) waiter.reject(new BackendClosedError());
-    }
+    for (const taskId of [...this.#entries.keys()]) this.#settleAll(taskId, new BackendClosedError(), false);
+    this.#deadlines.clear();
     this.#stopPolling();
     const channel = this.#channel;
     this.#channel = null;
     await channel?.close();
   }
 
-  #addWaiter(taskId: string, waiter: Waiter): void {
-    let entry = this.#entries.get(taskId);
-    if (entry) {
-      entry.waiters.add(waiter);
+  #addWaiter(waiter: Wait): void {
+    const { taskId } = waiter;
+    const first = this.#entries.get(taskId);
+    if (first) {
+      // Joins right after the first, so the list needs no tail pointer.
+      waiter.prev = first;
+      waiter.next = first.next;
+      if (first.next) first.next.prev = waiter;
+      first.next = waiter;
       if (this.#pollsForWaits()) this.#wakePolling(waiter.interval);
       return;
     }
-    entry = { waiters: new Set([waiter]) };
-    this.#entries.set(taskId, entry);
+    this.#entries.set(taskId, waiter);
     if (this.#openPush) {
       // A pending unsubscribe for the same id is cancelled rather than undone and redone.
       if (this.#toUnsubscribe.delete(taskId)) {
@@ -146,11 +179,19 @@ export class Waiters {
     }
   }
 
-  #removeWaiter(taskId: string, waiter: Waiter): void {
-    const entry = this.#entries.get(taskId);
-    if (!entry) return;
-    entry.waiters.delete(waiter);
-    if (entry.waiters.size > 0) return;
+  #removeWaiter(waiter: Wait): void {
+    const { taskId, prev, next } = waiter;
+    waiter.prev = waiter.next = null;
+    if (next) next.prev = prev;
+    if (prev) {
+      prev.next = next;
+      return;
+    }
+    if (this.#entries.get(taskId) !== waiter) return;
+    if (next) {
+      this.#entries.set(taskId, next);
+      return;
+    }
     this.#entries.delete(taskId);
     if (this.#openPush && !this.#toSubscribe.delete(taskId)) {
       this.#toUnsubscribe.add(taskId);
@@ -206,7 +247,7 @@ export class Waiters {
     if (this.#closed || this.#pushDown) return;
     this.#pushDown = true;
     let interval = DEFAULT_POLL_INTERVAL;
-    for (const entry of this.#entries.values()) for (const w of entry.waiters) interval = Math.min(interval, w.interval);
+    for (const w of this.#eachWait()) interval = Math.min(interval, w.interval);
     this.#pollDelay = interval;
     this.#stopPolling();
     if (this.#entries.size) this.#wakePolling(interval);
@@ -249,8 +290,21 @@ export class Waiters {
   }
 
   #rejectAll(taskId: string, error: unknown): void {
-    const entry = this.#entries.get(taskId);
-    if (entry) for (const waiter of [...entry.waiters]) waiter.reject(error);
+    this.#settleAll(taskId, error, false);
+  }
+
+  // Settling a wait unlinks it, so the next one is taken before.
+  #settleAll(taskId: string, outcome: TaskMeta | unknown, resolved: boolean): void {
+    let wait: Wait | null | undefined = this.#entries.get(taskId);
+    while (wait) {
+      const next: Wait | null = wait.next;
+      this._settle(wait, outcome, resolved);
+      wait = next;
+    }
+  }
+
+  *#eachWait(): Generator<Wait> {
+    for (const first of this.#entries.values()) for (let w: Wait | null = first; w; w = w.next) yield w;
   }
 
   // Polling: every pending id is read in one batch per tick. The delay starts at the smallest
@@ -291,7 +345,7 @@ export class Waiters {
       return;
     }
     let maxInterval = DEFAULT_MAX_POLL_INTERVAL;
-    for (const entry of this.#entries.values()) for (const w of entry.waiters) maxInterval = Math.min(maxInterval, w.maxInterval);
+    for (const w of this.#eachWait()) maxInterval = Math.min(maxInterval, w.maxInterval);
     const delay = this.#pollAgain ? 0 : this.#pollDelay;
     this.#pollAgain = false;
     this.#pollDelay = this.#entries.size < before ? this.#pollDelay : Math.min(maxInterval, Math.ceil(this.#pollDelay * 1.5));

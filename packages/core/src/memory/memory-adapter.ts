@@ -99,27 +99,31 @@ export class MemoryAdapter implements BackendAdapter {
   }
 
   openPush(listener: PushListener): PushChannel {
-    const subscriptions = new Map<string, (bytes: Uint8Array) => void>();
+    const subscriptions = new Set<string>();
     const store = this.memory;
+    // One subscriber function for every key of this channel (not a closure per task id): the
+    // task id is the key without its prefix.
+    const prefixLength = keys.taskPrefix.length;
+    const deliver = (key: string, bytes: Uint8Array): void => {
+      const id = key.slice(prefixLength);
+      listener.message(id, decodeStoredMetaOrError(this.#codec, bytes, id));
+    };
     return {
       subscribe: async (taskIds) => {
         for (const id of taskIds) {
           if (subscriptions.has(id)) continue;
-          const deliver = (bytes: Uint8Array): void => listener.message(id, decodeStoredMetaOrError(this.#codec, bytes, id));
-          subscriptions.set(id, deliver);
+          subscriptions.add(id);
           store.subscribe(keys.task(id), deliver);
         }
       },
       unsubscribe: async (taskIds) => {
         for (const id of taskIds) {
-          const deliver = subscriptions.get(id);
-          if (!deliver) continue;
-          subscriptions.delete(id);
+          if (!subscriptions.delete(id)) continue;
           store.unsubscribe(keys.task(id), deliver);
         }
       },
       close: async () => {
-        for (const [id, deliver] of subscriptions) store.unsubscribe(keys.task(id), deliver);
+        for (const id of subscriptions) store.unsubscribe(keys.task(id), deliver);
         subscriptions.clear();
       },
     };

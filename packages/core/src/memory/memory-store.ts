@@ -3,10 +3,15 @@
  * publish/subscribe on the key, like a tiny Redis. Backends opened with the same URL in one
  * process share a store, so a worker and a client in the same program see each other's results.
  */
+/** Receives what is published on a key it subscribed to; one function may serve many keys. */
+export type MemorySubscriber = (key: string, bytes: Uint8Array) => void;
+
 export class MemoryStore {
   readonly name: string;
   readonly #values = new Map<string, { bytes: Uint8Array; expiresAt: number }>();
-  readonly #subscribers = new Map<string, Set<(bytes: Uint8Array) => void>>();
+  // An array per key, not a Set: a key has one subscriber or a few, and 100,000 waits pending at
+  // once would each pay for a Set's hash table.
+  readonly #subscribers = new Map<string, MemorySubscriber[]>();
   #writesSinceSweep = 0;
   /** Backends using this store; the store is dropped when the last one closes. */
   users = 0;
@@ -72,20 +77,22 @@ export class MemoryStore {
   publish(key: string, bytes: Uint8Array): void {
     const subscribers = this.#subscribers.get(key);
     if (!subscribers) return;
-    for (const deliver of [...subscribers]) deliver(bytes);
+    for (const deliver of [...subscribers]) deliver(key, bytes);
   }
 
-  subscribe(key: string, deliver: (bytes: Uint8Array) => void): void {
-    let set = this.#subscribers.get(key);
-    if (!set) this.#subscribers.set(key, (set = new Set()));
-    set.add(deliver);
+  /** `deliver` is called with each value published on `key`; subscribing twice is a no-op. */
+  subscribe(key: string, deliver: MemorySubscriber): void {
+    const list = this.#subscribers.get(key);
+    if (!list) this.#subscribers.set(key, [deliver]);
+    else if (!list.includes(deliver)) list.push(deliver);
   }
 
-  unsubscribe(key: string, deliver: (bytes: Uint8Array) => void): void {
-    const set = this.#subscribers.get(key);
-    if (!set) return;
-    set.delete(deliver);
-    if (!set.size) this.#subscribers.delete(key);
+  unsubscribe(key: string, deliver: MemorySubscriber): void {
+    const list = this.#subscribers.get(key);
+    const at = list ? list.indexOf(deliver) : -1;
+    if (at < 0) return;
+    if (list!.length === 1) this.#subscribers.delete(key);
+    else list!.splice(at, 1);
   }
 
   /** How many keys have subscribers (for tests: no subscription may outlive its wait). */

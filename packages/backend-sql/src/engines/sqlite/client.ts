@@ -15,6 +15,7 @@ import { SqliteDialect } from './dialect.js';
 export interface SqliteStatement {
   run(...params: unknown[]): { changes: number };
   all(...params: unknown[]): unknown[];
+  get(...params: unknown[]): unknown;
   /** True for statements that return rows. */
   readonly reader: boolean;
 }
@@ -68,6 +69,9 @@ export function sqliteExecutor(db: SqliteDatabase, owned: boolean): SqlExecutor 
         return [];
       }
       return statement.all(...bindable(params)) as Row[];
+    },
+    async queryOne(sql, params = []) {
+      return prepare(sql).get(...bindable(params)) as Row | undefined;
     },
     async execute(sql, params = []) {
       return prepare(sql).run(...bindable(params)).changes;

@@ -327,6 +327,10 @@ function formatNumber(value: number): string {
   // zeros (34650607682967152 as "34650607682967150"), and from 1e21 on an exponent. An int
   // must carry the double's exact value instead.
   if (Number.isInteger(value)) return formatBigInt(BigInt(value));
+  // The common float, not integral and between 1e-4 and 1e16 in magnitude (NaN fails both
+  // tests): JavaScript and Python lay out its shortest digits the same way.
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e-4 && magnitude < 1e16) return String(value);
   return formatFloat(value);
 }
 
