@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 // Each benchmark reads its sizes from these variables when it is imported (below); --quick only
 // fills in the ones not set, so a size given explicitly still wins.
 const QUICK: Record<string, string> = {
+  BENCH_CODEC_ROUNDS: '3',
   BENCH_REDIS_OPS: '2000',
   BENCH_RPC_OPS: '1000',
   BENCH_RPC_LATENCY: '200',
