@@ -196,8 +196,10 @@ async function rpcRows(tag: string): Promise<Row[]> {
   }
 }
 
+// Two significant digits below 0.1, so a peer far behind does not print as 0.00×.
+const asRatio = (value: number): string => `${value >= 0.1 ? value.toFixed(2) : value.toPrecision(2)}×`;
 const ratio = (m: Measurement | string | undefined, raw: Measurement): string =>
-  m === undefined ? '—' : typeof m === 'string' ? 'n/a' : `${(m.opsPerSecond / raw.opsPerSecond).toFixed(2)}×`;
+  m === undefined ? '—' : typeof m === 'string' ? 'n/a' : asRatio(m.opsPerSecond / raw.opsPerSecond);
 const absolute = (m: Measurement | string | undefined): string => (m === undefined || typeof m === 'string' ? '—' : Math.round(m.opsPerSecond).toLocaleString('en-US'));
 
 /** The table, as Markdown so it can be pasted into bench/README.md as printed. */
