@@ -141,7 +141,7 @@ const documents: Array<[string, unknown]> = [
 // this many rounds: short runs in many rounds keep a burst of load on a shared machine from
 // deciding a ratio, since the median round is reported.
 const RUN_SECONDS = 0.1;
-const ROUNDS = 7;
+const ROUNDS = Number(process.env.BENCH_CODEC_ROUNDS ?? 7);
 
 /** How many operations fill `RUN_SECONDS`, from a short trial run. */
 async function opsFor(op: () => unknown): Promise<number> {

@@ -35,7 +35,7 @@ interface Raw {
   roundTrip(bytes: Buffer, deliveryMode: 1 | 2): Promise<void>;
 }
 
-async function openRaw(): Promise<Raw> {
+export async function openRaw(): Promise<Raw> {
   const publisher = await connect(BROKER);
   const consumer = await connect(BROKER);
   const channel = await publisher.createConfirmChannel();
