@@ -1,5 +1,5 @@
 import { compress, decompress, init } from '@bokuweb/zstd-wasm';
-import { ConfigurationError, MAX_VALUE_SIZE, ValueTooLargeError, type Compressor } from '@resultkit/core';
+import { ConfigurationError, DecodeError, MAX_VALUE_SIZE, ValueTooLargeError, type Compressor } from '@resultkit/core';
 import { declaredContentSize } from './frame-header.js';
 
 // The WebAssembly module is instantiated once, when the package is imported, so that compress
@@ -40,7 +40,7 @@ function decompressBounded(data: Uint8Array, maxSize: number): Uint8Array {
   if (size === null) {
     // Without a declared size there is no buffer to bound the output by; Python's zstandard,
     // which kombu calls, refuses such a frame for the same reason.
-    throw new TypeError('The Zstandard frame does not declare its content size (kombu cannot read such a frame either).');
+    throw new DecodeError('The Zstandard frame does not declare its content size (kombu cannot read such a frame either).');
   }
   if (size > maxSize) throw new ValueTooLargeError(size, maxSize);
   try {
@@ -48,7 +48,7 @@ function decompressBounded(data: Uint8Array, maxSize: number): Uint8Array {
   } catch (error) {
     // The library says "Failed to compress with code N" whatever the direction.
     const code = /code (-?\d+)/.exec(String((error as Error).message))?.[1];
-    throw new TypeError(`The Zstandard data is corrupt or truncated (libzstd error ${code ?? 'unknown'}).`, { cause: error });
+    throw new DecodeError(`The Zstandard data is corrupt or truncated (libzstd error ${code ?? 'unknown'}).`, { cause: error });
   }
 }
 
