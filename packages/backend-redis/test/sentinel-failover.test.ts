@@ -90,7 +90,11 @@ describe('Sentinel (1 master, 1 replica, 3 Sentinels)', () => {
     await backend.forget(id);
   });
 
-  it('the master killed mid-run fails over: no acknowledged result is lost and every waiter resolves', async () => {
+  // Opt-in (RESULTKIT_FAILOVER=1): Redis replicates asynchronously, so a store acknowledged by
+  // the primary in the moments before it is killed may never reach the replica that takes over.
+  // Most runs lose nothing, but one CI run lost 345 of 3,000: a promise Redis itself does not
+  // make cannot be a test that gates every change.
+  it.skipIf(process.env.RESULTKIT_FAILOVER !== '1')('the master killed mid-run fails over: no acknowledged result is lost and every waiter resolves', async () => {
     const backend = await open();
     const run = await storeThroughFailover(backend, () => master.kill(), async () => (await masterPort()) === replica.port);
     console.log(describeRun(`sentinel failover (master :${master.port} killed)`, run));
