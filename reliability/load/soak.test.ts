@@ -11,7 +11,7 @@
  * - pending waits never exceed what 12 s of cycles can start (every wait ends within 10 s);
  * - at the end no wait and no subscription is left, and closing releases every handle.
  *
- * CI runs 20 s per backend (one minute in all); `pnpm test:soak:long` runs 10 minutes each
+ * CI runs 40 s per backend (two minutes in all); `pnpm test:soak:long` runs 10 minutes each
  * (`RESULTKIT_SOAK_SECONDS`, and `RESULTKIT_SOAK_RATE` for the cycles per second, default 200).
  */
 import type { EventEmitter } from 'node:events';
@@ -27,7 +27,7 @@ import { OwnedRedis } from '../support/servers/redis-server.js';
 import { redisInternals } from '../support/redis-internals.js';
 import { runSoak, type SoakSample } from '../support/soak-run.js';
 
-const SECONDS = Number(process.env.RESULTKIT_SOAK_SECONDS ?? 20);
+const SECONDS = Number(process.env.RESULTKIT_SOAK_SECONDS ?? 40);
 const RATE = Number(process.env.RESULTKIT_SOAK_RATE ?? 200);
 const HEAP_BOUND = 16 * 1024 * 1024;
 
