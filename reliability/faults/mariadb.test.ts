@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { skipWithout } from '../support/servers/availability.js';
 import { OwnedMariaDb } from '../support/servers/mariadb-server.js';
-import { runSqlFaultCase } from '../support/sql-fault-case.js';
+import { RIDE_OUT_RESTART, runSqlFaultCase, type SqlFaultCase } from '../support/sql-fault-case.js';
 
 // Client connections other than the one asking (MariaDB's own threads say 'Daemon').
 const OTHERS = "FROM information_schema.processlist WHERE id <> CONNECTION_ID() AND command <> 'Daemon'";
@@ -23,8 +23,9 @@ describe.skipIf(skipWithout('mariadb'))('MariaDB under faults', () => {
     await server?.dispose();
   });
 
-  const run = (label: string, fault: () => Promise<void>, connectTimeout?: number) =>
+  const run = (label: string, fault: () => Promise<void>, connectTimeout?: number, budget?: Pick<SqlFaultCase, 'retry' | 'everyStoreAcknowledged'>) =>
     runSqlFaultCase({
+      ...budget,
       label: `mariadb ${label}`,
       url: server.url,
       fault,
@@ -34,6 +35,10 @@ describe.skipIf(skipWithout('mariadb'))('MariaDB under faults', () => {
 
   it('crashes (SIGKILL) and restarts mid-run', { timeout: 60_000 }, async () => {
     await run('crash + restart', () => server.restart('crash', 300));
+  });
+
+  it('crashes and restarts mid-run; with a retry budget longer than the outage, every store is acknowledged', { timeout: 60_000 }, async () => {
+    await run('crash + restart, retry budget', () => server.restart('crash', 300), undefined, { retry: RIDE_OUT_RESTART, everyStoreAcknowledged: true });
   });
 
   it('shuts down in order and restarts mid-run', { timeout: 60_000 }, async () => {

@@ -6,12 +6,13 @@
  *
  * Stores issued while the server is down fail with `BackendUnavailableError` once core's retries
  * (about half a second by default) are spent: they were never acknowledged, and their waits end
- * at their timeout. What must hold is that nothing acknowledged is lost.
+ * at their timeout. What must hold is that nothing acknowledged is lost. With a retry budget
+ * longer than the outage (`RIDE_OUT_RESTART`), every store is acknowledged.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { skipWithout } from '../support/servers/availability.js';
 import { OwnedPostgres } from '../support/servers/postgres-server.js';
-import { runSqlFaultCase } from '../support/sql-fault-case.js';
+import { RIDE_OUT_RESTART, runSqlFaultCase, type SqlFaultCase } from '../support/sql-fault-case.js';
 
 const OTHERS = "FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()";
 
@@ -25,8 +26,9 @@ describe.skipIf(skipWithout('postgresql'))('PostgreSQL under faults', () => {
     await server?.dispose();
   });
 
-  const run = (label: string, fault: () => Promise<void>, connectTimeout?: number) =>
+  const run = (label: string, fault: () => Promise<void>, connectTimeout?: number, budget?: Pick<SqlFaultCase, 'retry' | 'everyStoreAcknowledged'>) =>
     runSqlFaultCase({
+      ...budget,
       label: `postgresql ${label}`,
       url: server.url,
       fault,
@@ -36,6 +38,10 @@ describe.skipIf(skipWithout('postgresql'))('PostgreSQL under faults', () => {
 
   it('crashes (SIGKILL to every server process) and restarts mid-run', { timeout: 60_000 }, async () => {
     await run('crash + restart', () => server.restart('crash', 300));
+  });
+
+  it('crashes and restarts mid-run; with a retry budget longer than the outage, every store is acknowledged', { timeout: 60_000 }, async () => {
+    await run('crash + restart, retry budget', () => server.restart('crash', 300), undefined, { retry: RIDE_OUT_RESTART, everyStoreAcknowledged: true });
   });
 
   it('shuts down in order (fast shutdown) and restarts mid-run', { timeout: 60_000 }, async () => {
