@@ -7,8 +7,9 @@ import { isTlsFailure, isTransientSocketError, type FailureKind } from '@resultk
  */
 
 // Server replies that mean "not now" rather than "never": a replica being promoted, a
-// dataset still loading, a cluster re-sharding, a script or failover in progress.
-const RETRYABLE_REPLIES = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/;
+// dataset still loading, a cluster re-sharding, a script or failover in progress. MOVED and
+// ASK reach us only from a pipeline, which ioredis does not redirect (see replica-wait.ts).
+const RETRYABLE_REPLIES = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|MOVED|ASK)\b/;
 
 // What ioredis throws when a connection drops or a timeout fires (or a Cluster is between
 // topologies: "Too many Cluster redirections" while a failover moves the slots).
