@@ -18,8 +18,11 @@ export interface RedisProcess {
   readonly process: ChildProcess;
   /** SIGKILL: the server dies with whatever it had not replicated yet, as in a crash. */
   kill(): Promise<void>;
-  /** Starts the server again, same port, arguments and directory (a cluster node keeps its nodes.conf), after `kill()`. */
-  restart(): Promise<void>;
+  /**
+   * Starts the server again after `kill()`: same port, arguments and directory (a cluster node
+   * keeps its nodes.conf), with `extra` arguments appended (`--replicaof host port`).
+   */
+  restart(extra?: readonly string[]): Promise<void>;
   /** SIGSTOP: the server stays connected and answers nothing, like a replica stalled on a slow disk. */
   pause(): void;
   /** SIGCONT after `pause()`. */
@@ -62,9 +65,9 @@ export class RedisServers {
         child.kill('SIGKILL');
         await exited;
       },
-      restart: async () => {
+      restart: async (extra = []) => {
         await handle.kill();
-        child = spawn('redis-server', argv, { stdio: 'ignore' });
+        child = spawn('redis-server', [...argv, ...extra], { stdio: 'ignore' });
         await started();
       },
       pause: () => void child.kill('SIGSTOP'),
