@@ -32,7 +32,7 @@ import { isRetryableRedisError, redisFailureKind } from './errors.js';
 import { RedisKeys } from './keys.js';
 import { RedisEntries } from './redis-entries.js';
 import type { ResolvedRedisOptions } from './options.js';
-import { ReplicaShortfall, writeAndWait, type ReplicaWait } from './replica-wait.js';
+import { ReplicaShortfall, ReplicaWaiter } from './replica-wait.js';
 import { chordPartScript, expiryArgs, publishingScripts, type LuaScript, type PublishingScripts } from './scripts.js';
 import { clearSocketTimeoutOnClose } from './socket-timeout.js';
 import { RedisSubscriber } from './subscriber.js';
@@ -93,7 +93,7 @@ export class RedisAdapter implements BackendAdapter {
   /** PUBLISH, or SPUBLISH on a Cluster: the subscriber listens the same way (see subscriber.ts). */
   readonly #scripts: PublishingScripts;
   /** `waitForReplicas`: every write is followed by WAIT on its connection (see replica-wait.ts); null when off. */
-  readonly #replicaWait: ReplicaWait | null;
+  readonly #replicaWait: ReplicaWaiter | null;
 
   constructor({ codec, options, connection }: RedisAdapterInit) {
     if (!connection.clients.length) throw new TypeError('RedisAdapter needs at least one client.');
@@ -118,7 +118,7 @@ export class RedisAdapter implements BackendAdapter {
     this.#subscriberName = connection.subscriberName;
     this.#coalesce = options.coalesceWrites;
     this.#scripts = publishingScripts(connection.clients[0]!);
-    this.#replicaWait = connection.replicaWait;
+    this.#replicaWait = connection.replicaWait && new ReplicaWaiter(connection.replicaWait);
     this.entries = new RedisEntries(async () => this.#ready(), this.keys, codec);
   }
 
@@ -311,7 +311,7 @@ export class RedisAdapter implements BackendAdapter {
   async #write(command: 'del' | 'incr', key: string, repeatable: boolean): Promise<unknown> {
     const client = await this.#ready();
     if (!this.#replicaWait) return client[command](key);
-    return writeAndWait(client, (p) => p[command](key), this.#replicaWait, repeatable);
+    return this.#replicaWait.write(client, key, (p) => p[command](key), repeatable);
   }
 
   /** A script run, followed by WAIT when `waitForReplicas` is on. */

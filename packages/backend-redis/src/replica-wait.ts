@@ -8,10 +8,10 @@
  * replies with how many did. It has to reach the same server, on the same connection, as the
  * write it vouches for; a Lua script cannot call it and inside MULTI it never blocks.
  *
- * So each write is sent as a two-command pipeline, the write and then WAIT:
+ * So writes are sent as a pipeline, the writes and then WAIT (see `ReplicaWaiter`):
  *  - on a single server or a Sentinel-managed one, a pipeline is one connection, in order;
- *  - on a Cluster, ioredis sends a pipeline to the node that owns the slot of its keyed
- *    commands, and WAIT (which has no key) goes along with the write to that node;
+ *  - on a Cluster, ioredis sends a pipeline to the node that serves the slots of its keyed
+ *    commands, and WAIT (which has no key) goes along with the writes to that node;
  *  - when the connection breaks after the write's reply but before WAIT's, ioredis aborts the
  *    rest of the pipeline instead of sending WAIT alone on the new connection, where it would
  *    vouch for nothing (a new connection has made no writes, so WAIT answers at once).
@@ -19,6 +19,7 @@
 import type { Buffer } from 'node:buffer';
 import { ConfigurationError, redactUrl } from '@resultkit/core';
 import type { ChainableCommander, Cluster, Redis } from 'ioredis';
+import { hashSlot } from './hash-slot.js';
 import { toSeconds } from './url.js';
 
 /** The `waitForReplicas` option: how many replicas must hold a write, and how long to wait for them. */
@@ -105,42 +106,125 @@ export type WritePipeline = ChainableCommander & {
 /** Puts one write command on a pipeline. */
 export type QueueWrite = (pipeline: WritePipeline) => void;
 
+/** One write waiting for its batch to leave. */
+interface Entry {
+  key: string;
+  queue: QueueWrite;
+  /** The same write by EVAL, for a script the server does not know (NOSCRIPT). */
+  fallback: QueueWrite | undefined;
+  repeatable: boolean;
+  /** MOVED replies seen so far. */
+  moved: number;
+  resolve(reply: unknown): void;
+  reject(error: unknown): void;
+}
+
 // How often a Cluster write is sent again after MOVED: the slots moved (a failover) and the
 // pipeline went to the node that used to own them. Each time the slot map is read again first.
 const MAX_MOVED = 5;
 
 /**
- * Sends the write `queue` puts on a pipeline, then WAIT on the same connection, and returns the
- * write's reply once `wait.count` replicas hold it. Throws the write's own error when it failed
- * (nothing to wait for), and `ReplicaShortfall` when too few replicas acknowledged it.
+ * Sends writes followed by WAIT, one WAIT for all the writes issued in the same tick on the same
+ * connection: WAIT vouches for every earlier write of its connection, so
+ * `[write 1, ..., write n, WAIT]` in one pipeline costs one wait for replicas instead of n. That
+ * matters because WAIT blocks its connection, and every command behind it, until it returns.
+ * On a Cluster a batch holds the writes whose slots the same node serves.
  */
-export async function writeAndWait(client: Redis | Cluster, queue: QueueWrite, wait: ReplicaWait, repeatable: boolean): Promise<unknown> {
-  for (let moved = 0; ; moved++) {
-    const pipeline = client.pipeline() as unknown as WritePipeline;
-    queue(pipeline);
-    pipeline.wait(wait.count, wait.timeoutMs);
-    const replies = await pipeline.exec();
-    if (!replies || replies.length !== 2) throw new Error('The write and its WAIT returned no replies: the pipeline was discarded.');
-    const [[writeError, reply], [waitError, acknowledged]] = replies as [[Error | null, unknown], [Error | null, unknown]];
-    if (writeError) {
-      // A Cluster pipeline is redirected by ioredis only when all its commands are read-only;
-      // WAIT is not, so a MOVED comes back here: read the slots again and resend to the new owner.
-      if (client.isCluster && /^MOVED /.test(writeError.message) && moved < MAX_MOVED) {
-        await refreshSlots(client as Cluster);
-        continue;
-      }
-      throw writeError;
-    }
-    if (waitError) throw waitError;
-    const count = Number(acknowledged);
-    if (count < wait.count) throw new ReplicaShortfall(count, wait, repeatable, reply);
-    return reply;
+export class ReplicaWaiter {
+  readonly wait: ReplicaWait;
+  /** The batches filling during this tick, by connection (a Cluster node's address for a Cluster). */
+  readonly #batches = new Map<Redis | Cluster | string, { client: Redis | Cluster; entries: Entry[] }>();
+
+  constructor(wait: ReplicaWait) {
+    this.wait = wait;
   }
+
+  /**
+   * Resolves with the write's reply once `wait.count` replicas hold it. Rejects with the write's
+   * own error when it failed (there is nothing to wait for), and with `ReplicaShortfall` when
+   * too few replicas acknowledged it. `key` is the write's (first) key: it routes a Cluster batch.
+   */
+  write(client: Redis | Cluster, key: string, queue: QueueWrite, repeatable: boolean, fallback?: QueueWrite): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      this.#add(client, { key, queue, fallback, repeatable, moved: 0, resolve, reject });
+    });
+  }
+
+  #add(client: Redis | Cluster, entry: Entry): void {
+    const batchKey = client.isCluster ? nodeOf(client as Cluster, entry.key) : client;
+    // A key whose node is not known yet goes alone; ioredis finds the node for it.
+    const batch = batchKey === undefined ? undefined : this.#batches.get(batchKey);
+    if (batch) {
+      batch.entries.push(entry);
+      return;
+    }
+    const fresh = { client, entries: [entry] };
+    if (batchKey === undefined) {
+      process.nextTick(() => void this.#send(fresh.client, fresh.entries));
+      return;
+    }
+    this.#batches.set(batchKey, fresh);
+    // The end of the tick, as for coalesceWrites: everything issued meanwhile joins this batch.
+    process.nextTick(() => {
+      this.#batches.delete(batchKey);
+      void this.#send(fresh.client, fresh.entries);
+    });
+  }
+
+  async #send(client: Redis | Cluster, entries: Entry[]): Promise<void> {
+    const pipeline = client.pipeline() as unknown as WritePipeline;
+    for (const entry of entries) entry.queue(pipeline);
+    pipeline.wait(this.wait.count, this.wait.timeoutMs);
+    let replies: [Error | null, unknown][];
+    try {
+      replies = (await pipeline.exec()) ?? [];
+      if (replies.length !== entries.length + 1) throw new Error('The writes and their WAIT returned no replies: the pipeline was discarded.');
+    } catch (error) {
+      for (const entry of entries) entry.reject(error);
+      return;
+    }
+    const [waitError, acknowledged] = replies[entries.length]!;
+    const count = Number(acknowledged);
+    for (const [i, entry] of entries.entries()) {
+      const [writeError, reply] = replies[i]!;
+      if (writeError) {
+        void this.#retry(client, entry, writeError);
+      } else if (waitError) {
+        entry.reject(waitError);
+      } else if (count < this.wait.count) {
+        entry.reject(new ReplicaShortfall(count, this.wait, entry.repeatable, reply));
+      } else {
+        entry.resolve(reply);
+      }
+    }
+  }
+
+  /** A write that failed: sent again where the failure says how (NOSCRIPT, MOVED), rejected otherwise. */
+  async #retry(client: Redis | Cluster, entry: Entry, error: Error): Promise<void> {
+    if (entry.fallback && error.message.startsWith('NOSCRIPT')) {
+      // EVAL also caches the script, so the next batch's EVALSHA finds it.
+      this.#add(client, { ...entry, queue: entry.fallback, fallback: undefined });
+      return;
+    }
+    // A Cluster pipeline is redirected by ioredis only when all its commands are read-only;
+    // WAIT is not, so a MOVED comes back here: read the slots again and send to the new owner.
+    if (client.isCluster && error.message.startsWith('MOVED ') && entry.moved < MAX_MOVED) {
+      await refreshSlots(client as Cluster);
+      this.#add(client, { ...entry, moved: entry.moved + 1 });
+      return;
+    }
+    entry.reject(error);
+  }
+}
+
+/** The address of the Cluster node serving `key`'s slot, as ioredis knows it; undefined before it knows. */
+function nodeOf(cluster: Cluster, key: string): string | undefined {
+  return cluster.slots[hashSlot(key)]?.[0];
 }
 
 function refreshSlots(cluster: Cluster): Promise<void> {
   return new Promise((resolve) => {
-    // A refresh already under way answers "in progress": the next attempt finds its result or MOVED again.
+    // A refresh already under way answers at once: the next attempt finds its result or MOVED again.
     cluster.refreshSlotsCache(() => resolve());
   });
 }

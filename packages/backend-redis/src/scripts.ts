@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Buffer } from 'node:buffer';
 import type { Cluster, Redis } from 'ioredis';
-import { writeAndWait, type ReplicaWait } from './replica-wait.js';
+import type { ReplicaWaiter } from './replica-wait.js';
 
 /**
  * The Lua scripts that make a store and a chord step atomic. Each runs in one round trip
@@ -250,16 +250,17 @@ export class LuaScript {
 
   /**
    * `run`, followed on the same connection by WAIT (see replica-wait.ts): resolves once
-   * `wait.count` replicas hold what the script wrote. `repeatable` says whether running the
+   * enough replicas hold what the script wrote. `repeatable` says whether running the
    * script again is harmless, should too few replicas answer.
    */
-  async runAndWait(redis: Redis | Cluster, keys: readonly string[], args: readonly (string | number | Buffer)[], wait: ReplicaWait, repeatable: boolean): Promise<unknown> {
-    try {
-      return await writeAndWait(redis, (p) => p.evalshaBuffer(this.sha, keys.length, ...keys, ...args), wait, repeatable);
-    } catch (error) {
-      if (!isNoScript(error)) throw error;
-      return writeAndWait(redis, (p) => p.evalBuffer(this.source, keys.length, ...keys, ...args), wait, repeatable);
-    }
+  runAndWait(redis: Redis | Cluster, keys: readonly string[], args: readonly (string | number | Buffer)[], waiter: ReplicaWaiter, repeatable: boolean): Promise<unknown> {
+    return waiter.write(
+      redis,
+      keys[0]!,
+      (p) => p.evalshaBuffer(this.sha, keys.length, ...keys, ...args),
+      repeatable,
+      (p) => p.evalBuffer(this.source, keys.length, ...keys, ...args),
+    );
   }
 }
 

@@ -206,10 +206,20 @@ describe('Redis Cluster (3 primaries, 3 replicas)', () => {
   // is promoted. Until the killed primary is back (as a replica of the promoted one), its shard
   // has no replica to wait for and its stores fail, typed, and are retried.
   it('a primary killed mid-run fails over: no acknowledged result is lost and every waiter resolves', async () => {
-    const { backend } = await open({ retry: { maxRetries: 40, baseDelay: 50, maxDelay: 500 }, waitForReplicas: { count: 1, timeout: 1 } });
+    const { backend, cluster } = await open({ retry: { maxRetries: 40, baseDelay: 50, maxDelay: 500 }, waitForReplicas: { count: 1, timeout: 1 } });
+    // The slot map, for the filler's key below.
+    await backend.getTaskMeta(`rkt-cluster-${randomUUID()}`);
     const before = await primaries();
     const victim = nodes.find((n) => n.port === before[0])!;
+    const replicaPort = await replicaOf(victim.port);
+    const replica = nodes.find((n) => n.port === replicaPort)!;
+    // A task id whose key is in one of the victim's slots.
+    let fillerId = '';
+    do fillerId = `rkt-failover-filler-${randomUUID()}`;
+    while (cluster.slots[hashSlot(`celery-task-meta-${fillerId}`)]?.[0] !== `127.0.0.1:${victim.port}`);
     const run = await storeThroughFailover(backend, {
+      replica,
+      primary: { port: victim.port, fillerId },
       kill: () => victim.kill(),
       promoted: async () => {
         const now = await primaries();

@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import { ResultkitError, states, TimeoutError, type ResultBackend } from '@resultkit/core';
 import type { RedisAdapter } from '../src/redis-adapter.js';
-import { until } from './support.js';
+import { ask, type RedisProcess } from './redis-servers.js';
+import { sleep, until } from './support.js';
 
 export interface FailoverRun {
   total: number;
@@ -41,6 +42,10 @@ export interface FailoverRun {
 }
 
 export interface FailoverSteps {
+  /** The replica that will be promoted (paused for a moment before the kill). */
+  replica: RedisProcess;
+  /** The primary's port, and a task id whose key it serves (on a Cluster: in one of its slots), for the filler. */
+  primary: { port: number; fillerId: string };
   /** SIGKILLs the primary. */
   kill(): Promise<void>;
   /** True once a replica has taken over. */
@@ -54,9 +59,18 @@ export interface FailoverSteps {
 /** How long a wait on a result may take before it ends with its TimeoutError. */
 const WAIT_TIMEOUT = 30_000;
 
+// Before the primary is killed its replica is paused, and a value larger than the socket
+// buffers of the replication link on loopback (a few MiB each way) is written: what the primary
+// replicates after it stays in the primary's own memory and dies with it. Without
+// waitForReplicas every store it acknowledges in the REPLICA_LAG_MS before the kill is lost
+// (a primary that dies in the middle of a burst loses the same, only less reliably).
+const REPLICA_LAG_MS = 300;
+const FILLER_BYTES = 32 * 1024 * 1024;
+
 /**
  * Stores `total` results from 20 writers, awaiting every third id; when the 1,000th store
- * starts, `steps.kill()` runs, and once the replica is promoted, `steps.revive()`. A writer
+ * starts, the replica is paused, the primary killed `REPLICA_LAG_MS` later and the replica
+ * resumed; once the replica is promoted, `steps.revive()` runs. A writer
  * retries a store that failed even after core's retries (a Celery worker does the same with
  * result_backend_always_retry), at most five times, so a store that can never succeed fails the
  * test instead of hanging it. Only a store that resolved counts as acknowledged.
@@ -81,8 +95,12 @@ export async function storeThroughFailover(backend: ResultBackend, steps: Failov
       while (next < total) {
         const i = next++;
         if (i === 1_000) {
+          steps.replica.pause();
+          if ((await ask(steps.primary.port, ['SET', `celery-task-meta-${steps.primary.fillerId}`, 'x'.repeat(FILLER_BYTES)])) !== 'OK') throw new Error('the filler was not written');
+          await sleep(REPLICA_LAG_MS);
           killedAt = since(0);
           await steps.kill();
+          steps.replica.resume();
           recovery = (async () => {
             await until(steps.promoted, 60_000, 'a promoted replica');
             promotedAfter = since(killedAt);
@@ -147,6 +165,8 @@ export async function storeThroughFailover(backend: ResultBackend, steps: Failov
     channelsLeft: adapter.subscriber?.channelCount,
   };
   await Promise.all(ids.map((id) => backend.forget(id)));
+  // On the promoted primary if it got there, and on the revived one through it.
+  await backend.forget(steps.primary.fillerId);
   return run;
 }
 

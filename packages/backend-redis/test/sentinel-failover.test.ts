@@ -100,6 +100,8 @@ describe('Sentinel (1 master, 1 replica, 3 Sentinels)', () => {
     const backend = await open();
     const oldMaster = master.port;
     const run = await storeThroughFailover(backend, {
+      replica,
+      primary: { port: master.port, fillerId: `rkt-failover-filler-${randomUUID()}` },
       kill: () => master.kill(),
       promoted: async () => (await masterPort()) === replica.port,
       revive: () => master.restart(['--replicaof', '127.0.0.1', String(replica.port)]),
