@@ -181,7 +181,8 @@ describe('Redis Cluster (3 primaries, 3 replicas)', () => {
   });
 
   it('waitForReplicas waits on the shard that owns each key: with one replica stalled, only the stores of its primary fail', async () => {
-    const { backend, cluster } = await open({ waitForReplicas: { count: 1, timeout: 0.3 }, retry: { maxRetries: 0 } });
+    // A timeout long enough for the replicas that answer on a busy machine.
+    const { backend, cluster } = await open({ waitForReplicas: { count: 1, timeout: 2 }, retry: { maxRetries: 0 } });
     const ids = Array.from({ length: 60 }, () => `rkt-cluster-replwait-${randomUUID()}`);
     // Every node known to the client before a replica stops answering.
     await Promise.all(ids.map((id) => backend.storeResult(id, 'before')));
