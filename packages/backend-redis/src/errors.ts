@@ -12,8 +12,9 @@ import { isTlsFailure, isTransientSocketError, type FailureKind } from '@resultk
 const RETRYABLE_REPLIES = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|MOVED|ASK)\b/;
 
 // What ioredis throws when a connection drops or a timeout fires (or a Cluster is between
-// topologies: "Too many Cluster redirections" while a failover moves the slots).
-const RETRYABLE_MESSAGES = /Connection is closed|Command timed out|Socket timeout|Stream isn't writeable|Command aborted due to connection close|Failed to refresh slots cache|Too many Cluster redirections|None of the sentinels are available|All sentinels are unreachable/i;
+// topologies: "Too many Cluster redirections" while a failover moves the slots, and a batch of
+// writes grouped by node that no longer share one, see replica-wait.ts).
+const RETRYABLE_MESSAGES = /Connection is closed|Command timed out|Socket timeout|Stream isn't writeable|Command aborted due to connection close|Failed to refresh slots cache|Too many Cluster redirections|None of the sentinels are available|All sentinels are unreachable|should belong to the same slots allocation group/i;
 
 const RETRYABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
 

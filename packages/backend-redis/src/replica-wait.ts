@@ -12,9 +12,10 @@
  *  - on a single server or a Sentinel-managed one, a pipeline is one connection, in order;
  *  - on a Cluster, ioredis sends a pipeline to the node that serves the slots of its keyed
  *    commands, and WAIT (which has no key) goes along with the writes to that node;
- *  - when the connection breaks after the write's reply but before WAIT's, ioredis aborts the
- *    rest of the pipeline instead of sending WAIT alone on the new connection, where it would
- *    vouch for nothing (a new connection has made no writes, so WAIT answers at once).
+ *  - when the connection breaks after a write's reply but before WAIT's, ioredis aborts the
+ *    rest of the pipeline instead of sending WAIT without its writes on the new connection,
+ *    where it would vouch for nothing (a new connection has made no writes, so WAIT answers at
+ *    once); the aborted writes fail with a connection error and are retried.
  */
 import type { Buffer } from 'node:buffer';
 import { ConfigurationError, redactUrl } from '@resultkit/core';
