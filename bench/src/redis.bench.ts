@@ -8,7 +8,10 @@
  * - storeResult vs Debian's Python Celery `store_result` (one request at a time, as Celery
  *   works; and ours with 64 in flight);
  * - store-to-resolved latency with a waiting client (p50/p99 over 10,000 results);
- * - 10,000 concurrent waiters on one pub/sub connection, with the process's memory.
+ * - 10,000 concurrent waiters on one pub/sub connection, with the process's memory;
+ * - the cost of `waitForReplicas` (WAIT after every write), against a primary and a replica this
+ *   benchmark starts on free loopback ports: storeResult with and without it, each against raw
+ *   SETEX on that primary, and against raw SETEX + WAIT (one pipeline per store).
  *
  * Uses its own database (REDIS_URL's host, db 12 unless BENCH_REDIS_DB says otherwise) and
  * deletes every key it wrote.
@@ -24,6 +27,8 @@ import { resultkitAdapter } from '@resultkit/backend-redis';
 import { Redis } from 'ioredis';
 // Internal, for the subscriber's channel count only: the adapter class is not part of the package's API.
 import type { RedisAdapter } from '../../packages/backend-redis/src/redis-adapter.ts';
+import { LOOPBACK } from '../../reliability/support/servers/loopback.ts';
+import { OwnedRedis } from '../../reliability/support/servers/redis-server.ts';
 import { alternate, measure, percentiles, report } from './harness.ts';
 import { typicalPayload } from './payloads.ts';
 
@@ -112,12 +117,53 @@ export async function run(): Promise<void> {
 
     // ---- many waiters on one connection -------------------------------------------------------
     for (const count of MANY_WAITERS) await manyWaiters(url, `${run}${count}-`, raw, count);
+
+    // ---- waitForReplicas ------------------------------------------------------------------------
+    await replicaWaitCost(typicalBytes);
   } finally {
     await backend.close();
     rawAuto.disconnect();
     const deleted = await deleteKeys(raw, `*${run}*`);
     console.log(`(cleanup: ${deleted.toLocaleString('en-US')} keys deleted)`);
     await raw.quit();
+  }
+}
+
+/**
+ * What `waitForReplicas: { count: 1 }` costs a store, 64 in flight, on a primary and a replica of
+ * our own (the shared Redis has no replica, and must not get one). Each backend's ratio is taken
+ * against raw SETEX on the same primary in the same rounds; the last row compares with the raw
+ * driver doing what the option does, naively: SETEX and WAIT in one pipeline per store.
+ */
+export async function replicaWaitCost(bytes: Buffer): Promise<void> {
+  const primary = await OwnedRedis.start({ appendOnly: false });
+  const replica = await OwnedRedis.start({ appendOnly: false, args: ['--replicaof', LOOPBACK, String(primary.port), '--repl-diskless-sync-delay', '0'] });
+  const raw = new Redis(primary.url);
+  const backends: ResultBackend[] = [];
+  try {
+    // The primary counts the replica for WAIT once it has acknowledged something.
+    while (Number(await raw.call('WAIT', '1', '100')) < 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    const plain = await open(primary.url);
+    const waiting = await open(primary.url, { redis: { waitForReplicas: { count: 1, timeout: 1 } } });
+    backends.push(plain, waiting);
+    console.log(`waitForReplicas (count 1, timeout 1 s), a primary and one replica on ${LOOPBACK}, typical result:`);
+    await pair(
+      'storeResult, no waitForReplicas', (i) => plain.storeResult(`rkb-plain-${i}`, payload),
+      'raw SETEX', (i) => raw.setex(`celery-task-meta-rkb-raw-${i}`, 86_400, bytes),
+    );
+    await pair(
+      'storeResult, waitForReplicas 1', (i) => waiting.storeResult(`rkb-wait-${i}`, payload),
+      'raw SETEX', (i) => raw.setex(`celery-task-meta-rkb-raw-${i}`, 86_400, bytes),
+    );
+    await pair(
+      'storeResult, waitForReplicas 1', (i) => waiting.storeResult(`rkb-wait-${i}`, payload),
+      'raw SETEX + WAIT 1 per store', (i) => raw.pipeline().setex(`celery-task-meta-rkb-rawwait-${i}`, 86_400, bytes).wait(1, 1_000).exec(),
+    );
+  } finally {
+    await Promise.all(backends.map((b) => b.close()));
+    raw.disconnect();
+    await replica.stop();
+    await primary.stop();
   }
 }
 

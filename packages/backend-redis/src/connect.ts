@@ -10,6 +10,7 @@ import type { ConnectionOptions as TlsOptions } from 'node:tls';
 import { ConfigurationError, DEFAULT_CONNECT_TIMEOUT, Secrets, redactUrl, scrubError } from '@resultkit/core';
 import { Redis, type Cluster, type RedisOptions } from 'ioredis';
 import { resolveRedisOptions, type RedisBackendOptions, type ResolvedRedisOptions, type SslCertReqs } from './options.js';
+import { resolveReplicaWait, type ReplicaWait } from './replica-wait.js';
 import { clearSocketTimeoutOnClose } from './socket-timeout.js';
 import { KNOWN_PARAMS, SSL_PARAMS, parseRedisUrl, toBoolean, toDb, toSeconds, type ParsedRedisUrl } from './url.js';
 
@@ -32,6 +33,8 @@ export interface RedisConnection {
   description: string;
   /** Passwords to remove from every error (see core's `Secrets`). */
   secrets: Secrets;
+  /** How many replicas must hold each write before it counts as done (`waitForReplicas`); null: none. */
+  replicaWait: ReplicaWait | null;
 }
 
 /**
@@ -40,7 +43,8 @@ export interface RedisConnection {
  * (connected, authenticated, in the URL's database) at most `connectTimeout`.
  */
 export function connectRedis(url: string, parsed: ParsedRedisUrl, options: ResolvedRedisOptions): RedisConnection {
-  if (options.client) return adoptClient(url, options.client, options);
+  const replicaWait = resolveReplicaWait(parsed.query, options.waitForReplicas, url);
+  if (options.client) return { ...adoptClient(url, options.client, options), replicaWait };
   const plan = connectionPlan(url, parsed, options);
   const clients: RedisClient[] = [];
   for (let i = 0; i < plan.connections; i++) {
@@ -60,11 +64,12 @@ export function connectRedis(url: string, parsed: ParsedRedisUrl, options: Resol
     connectTimeout: plan.connectTimeout,
     description: plan.description,
     secrets: plan.secrets,
+    replicaWait,
   };
 }
 
 /** The user's own client: used as it is, never closed; the URL only chose this package. */
-function adoptClient(url: string, client: RedisClient, options: ResolvedRedisOptions): RedisConnection {
+function adoptClient(url: string, client: RedisClient, options: ResolvedRedisOptions): Omit<RedisConnection, 'replicaWait'> {
   const ioredisPrefix = (client as { options?: { keyPrefix?: string } }).options?.keyPrefix;
   if (ioredisPrefix) {
     throw new ConfigurationError(

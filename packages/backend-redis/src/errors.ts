@@ -7,12 +7,14 @@ import { isTlsFailure, isTransientSocketError, type FailureKind } from '@resultk
  */
 
 // Server replies that mean "not now" rather than "never": a replica being promoted, a
-// dataset still loading, a cluster re-sharding, a script or failover in progress.
-const RETRYABLE_REPLIES = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY)\b/;
+// dataset still loading, a cluster re-sharding, a script or failover in progress. MOVED and
+// ASK reach us only from a pipeline, which ioredis does not redirect (see replica-wait.ts).
+const RETRYABLE_REPLIES = /^(LOADING|BUSY|TRYAGAIN|CLUSTERDOWN|MASTERDOWN|READONLY|MOVED|ASK)\b/;
 
 // What ioredis throws when a connection drops or a timeout fires (or a Cluster is between
-// topologies: "Too many Cluster redirections" while a failover moves the slots).
-const RETRYABLE_MESSAGES = /Connection is closed|Command timed out|Socket timeout|Stream isn't writeable|Command aborted due to connection close|Failed to refresh slots cache|Too many Cluster redirections|None of the sentinels are available|All sentinels are unreachable/i;
+// topologies: "Too many Cluster redirections" while a failover moves the slots, and a batch of
+// writes grouped by node that no longer share one, see replica-wait.ts).
+const RETRYABLE_MESSAGES = /Connection is closed|Command timed out|Socket timeout|Stream isn't writeable|Command aborted due to connection close|Failed to refresh slots cache|Too many Cluster redirections|None of the sentinels are available|All sentinels are unreachable|should belong to the same slots allocation group/i;
 
 const RETRYABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
 

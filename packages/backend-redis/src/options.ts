@@ -1,6 +1,7 @@
 import { DEFAULT_CONNECT_TIMEOUT } from '@resultkit/core';
 import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import type { KeyPrefixStyle } from './keys.js';
+import type { WaitForReplicasOptions } from './replica-wait.js';
 
 /** `ssl_cert_reqs` as Celery spells it, in either form. */
 export type SslCertReqs = 'CERT_REQUIRED' | 'CERT_OPTIONAL' | 'CERT_NONE' | 'required' | 'optional' | 'none';
@@ -80,6 +81,14 @@ export interface RedisBackendOptions {
   coalesceWrites?: boolean;
   /** ioredis auto-pipelining instead (default false; slower than `coalesceWrites` in our benchmark). */
   autoPipelining?: boolean;
+  /**
+   * Every write (store, group save, chord size and counter, forget) is followed by `WAIT count
+   * timeout` on the same connection and succeeds only once `count` replicas acknowledged it; a
+   * write fewer replicas acknowledged in `timeout` seconds fails with `BackendUnavailableError`.
+   * Default off, as in Celery. URL: `?wait_for_replicas=1&wait_for_replicas_timeout=1`. Not
+   * strong consistency: see the README for what it does and does not guarantee.
+   */
+  waitForReplicas?: WaitForReplicasOptions;
   /** Any other ioredis option, applied last (for example `retryStrategy` or `tls.servername`). */
   ioredis?: RedisOptions;
 }

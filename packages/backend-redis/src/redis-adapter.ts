@@ -2,12 +2,14 @@ import { type Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import {
   asBuffer,
+  BackendUnavailableError,
   decodeStoredMeta,
   decodeStoredMetaOrError,
   isStoredSuccess,
   type Secrets,
   StoreContendedError,
   backendError,
+  scrubError,
   groupFromDocument,
   groupToDocument,
   toDocument,
@@ -30,7 +32,8 @@ import { isRetryableRedisError, redisFailureKind } from './errors.js';
 import { RedisKeys } from './keys.js';
 import { RedisEntries } from './redis-entries.js';
 import type { ResolvedRedisOptions } from './options.js';
-import { chordPartScript, expiryArgs, publishingScripts, type PublishingScripts } from './scripts.js';
+import { ReplicaShortfall, ReplicaWaiter } from './replica-wait.js';
+import { chordPartScript, expiryArgs, publishingScripts, type LuaScript, type PublishingScripts } from './scripts.js';
 import { clearSocketTimeoutOnClose } from './socket-timeout.js';
 import { RedisSubscriber } from './subscriber.js';
 
@@ -89,6 +92,8 @@ export class RedisAdapter implements BackendAdapter {
   readonly #coalesce: boolean;
   /** PUBLISH, or SPUBLISH on a Cluster: the subscriber listens the same way (see subscriber.ts). */
   readonly #scripts: PublishingScripts;
+  /** `waitForReplicas`: every write is followed by WAIT on its connection (see replica-wait.ts); null when off. */
+  readonly #replicaWait: ReplicaWaiter | null;
 
   constructor({ codec, options, connection }: RedisAdapterInit) {
     if (!connection.clients.length) throw new TypeError('RedisAdapter needs at least one client.');
@@ -113,6 +118,7 @@ export class RedisAdapter implements BackendAdapter {
     this.#subscriberName = connection.subscriberName;
     this.#coalesce = options.coalesceWrites;
     this.#scripts = publishingScripts(connection.clients[0]!);
+    this.#replicaWait = connection.replicaWait && new ReplicaWaiter(connection.replicaWait);
     this.entries = new RedisEntries(async () => this.#ready(), this.keys, codec);
   }
 
@@ -136,7 +142,10 @@ export class RedisAdapter implements BackendAdapter {
     const client = await this.#ready();
     let judged = '';
     for (let attempt = 0; attempt < MAX_STORE_ATTEMPTS; attempt++) {
-      const reply = await this.#scripts.store.run(client, [key], [value, mode, amount, judged]);
+      // Storing again is harmless (the SUCCESS guard and the same bytes), so a shortfall may be retried.
+      const reply = this.#replicaWait
+        ? await this.#scripts.store.runAndWait(client, [key], [value, mode, amount, judged, '1'], this.#replicaWait, true)
+        : await this.#scripts.store.run(client, [key], [value, mode, amount, judged]);
       // 1: written and published; 0: dropped, a SUCCESS is stored.
       if (!Array.isArray(reply)) return;
       // [2, stored]: the script could not tell the stored value's status; decode it here.
@@ -163,7 +172,9 @@ export class RedisAdapter implements BackendAdapter {
   }
 
   async remove(taskId: string): Promise<void> {
-    await (await this.#ready()).del(this.keys.task(taskId));
+    // Without WAIT a forgotten result could come back with a replica promoted after the DEL.
+    const key = this.keys.task(taskId);
+    await this.#write('del', key, true);
   }
 
   // ---- groups -------------------------------------------------------------------------------
@@ -172,7 +183,7 @@ export class RedisAdapter implements BackendAdapter {
     // Celery's GroupResult.save(): {"result": [[gid, null], [member tuples]]}, SETEX + PUBLISH.
     const value = asBuffer(this.#codec.encode(groupToDocument(group)));
     const [mode, amount] = expiryArgs(options.expires);
-    await this.#scripts.setAndPublish.run(await this.#ready(), [this.keys.group(group.groupId)], [value, mode, amount]);
+    await this.#runScript(this.#scripts.setAndPublish, [this.keys.group(group.groupId)], [value, mode, amount], true);
   }
 
   async loadGroup(groupId: string): Promise<GroupMeta | null> {
@@ -182,7 +193,8 @@ export class RedisAdapter implements BackendAdapter {
   }
 
   async removeGroup(groupId: string): Promise<void> {
-    await (await this.#ready()).del(this.keys.group(groupId));
+    const key = this.keys.group(groupId);
+    await this.#write('del', key, true);
   }
 
   // ---- chords -------------------------------------------------------------------------------
@@ -191,12 +203,14 @@ export class RedisAdapter implements BackendAdapter {
     if (!Number.isSafeInteger(size) || size < 0) throw new TypeError(`A chord size must be a whole number >= 0, got ${size}.`);
     // Celery's set_chord_size(): the bare number as text ("2"), SETEX + PUBLISH like any set().
     const [mode, amount] = expiryArgs(options.expires);
-    await this.#scripts.setAndPublish.run(await this.#ready(), [this.keys.chordSize(groupId)], [String(size), mode, amount]);
+    await this.#runScript(this.#scripts.setAndPublish, [this.keys.chordSize(groupId)], [String(size), mode, amount], true);
   }
 
   async addToChord(groupId: string): Promise<void> {
     // Celery's add_to_chord(): INCR <gid>.t, no expiry (the next part return sets it).
-    await (await this.#ready()).incr(this.keys.chordExtra(groupId));
+    // Not repeatable: an INCR applied twice counts a part twice and the chord never completes.
+    const key = this.keys.chordExtra(groupId);
+    await this.#write('incr', key, false);
   }
 
   async onChordPartReturn(part: ChordPart, options: AdapterStoreOptions): Promise<ChordProgress> {
@@ -204,11 +218,18 @@ export class RedisAdapter implements BackendAdapter {
     const score = part.groupIndex === null || part.groupIndex === undefined ? '+inf' : String(part.groupIndex);
     const [mode, amount] = expiryArgs(options.expires);
     const { keys } = this;
-    const reply = (await chordPartScript.run(
-      await this.#ready(),
-      [keys.chordJoin(part.groupId), keys.chordExtra(part.groupId), keys.chordSize(part.groupId), keys.group(part.groupId)],
-      [entry, score, this.#chordOrdered ? '1' : '0', mode, amount],
-    )) as [number, number, number, Buffer?, Buffer[]?];
+    const scriptKeys = [keys.chordJoin(part.groupId), keys.chordExtra(part.groupId), keys.chordSize(part.groupId), keys.group(part.groupId)];
+    const scriptArgs = [entry, score, this.#chordOrdered ? '1' : '0', mode, amount];
+    let reply: [number, number, number, Buffer?, Buffer[]?];
+    try {
+      reply = (await this.#runScript(chordPartScript, scriptKeys, scriptArgs, false)) as typeof reply;
+    } catch (error) {
+      // The part that completed the chord has taken the results out of Redis and deleted the
+      // chord's keys: replicated or not, what it got is the only copy left, so it runs the body.
+      // An incomplete step too few replicas hold fails: a promoted replica might not count it.
+      if (!(error instanceof ReplicaShortfall && Array.isArray(error.reply) && error.reply[0] === 1)) throw error;
+      reply = error.reply as typeof reply;
+    }
 
     if (reply[0] !== 1) return { complete: false, count: reply[1], total: reply[2] < 0 ? null : reply[2] };
     // This caller's part completed the chord, and the chord's keys are already gone: whatever
@@ -251,12 +272,24 @@ export class RedisAdapter implements BackendAdapter {
   }
 
   isRetryable(error: unknown): boolean {
+    if (error instanceof ReplicaShortfall) return error.repeatable;
     return isRetryableRedisError(error);
   }
 
   wrapError(error: unknown): Error {
     // The caller's own mistakes (a chord size that is not a number) stay what they are.
     if (error instanceof TypeError) return error;
+    if (error instanceof ReplicaShortfall) {
+      // BackendUnavailableError rather than BackendOperationError: the server did nothing wrong
+      // and the operation is sound; part of the backend the option requires (the replicas) did
+      // not answer in time, as when a replica is down or being promoted. Like an unreachable
+      // server, it passes, and the same write succeeds once enough replicas are back.
+      return new BackendUnavailableError(
+        `Redis at ${this.#description}: ${error.message}, so it is not acknowledged: it may not survive a failover. ` +
+          `Check that the replicas are up and linked (INFO replication), or give them more time (waitForReplicas.timeout).`,
+        { cause: scrubError(error, this.#secrets) },
+      );
+    }
     return backendError(redisFailureKind(error), { target: `Redis at ${this.#description}`, error, secrets: this.#secrets });
   }
 
@@ -273,6 +306,20 @@ export class RedisAdapter implements BackendAdapter {
   }
 
   // ---- internals ----------------------------------------------------------------------------
+
+  /** A one-key write command, followed by WAIT when `waitForReplicas` is on; `repeatable`: see `ReplicaShortfall`. */
+  async #write(command: 'del' | 'incr', key: string, repeatable: boolean): Promise<unknown> {
+    const client = await this.#ready();
+    if (!this.#replicaWait) return client[command](key);
+    return this.#replicaWait.write(client, key, (p) => p[command](key), repeatable);
+  }
+
+  /** A script run, followed by WAIT when `waitForReplicas` is on. */
+  async #runScript(script: LuaScript, keys: readonly string[], args: readonly (string | number | Buffer)[], repeatable: boolean): Promise<unknown> {
+    const client = await this.#ready();
+    if (this.#replicaWait) return script.runAndWait(client, keys, args, this.#replicaWait, repeatable);
+    return script.run(client, keys, args);
+  }
 
   /** The next command connection in turn, once it can be used (see `ConnectionGate`); synchronous when it can be now. */
   #ready(): RedisClient | Promise<RedisClient> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Buffer } from 'node:buffer';
 import type { Cluster, Redis } from 'ioredis';
+import type { ReplicaWaiter } from './replica-wait.js';
 
 /**
  * The Lua scripts that make a store and a chord step atomic. Each runs in one round trip
@@ -35,6 +36,7 @@ import type { Cluster, Redis } from 'ioredis';
 // ARGV[2]  'EX' (seconds), 'PX' (milliseconds) or '' (no expiry)
 // ARGV[3]  the expiry amount
 // ARGV[4]  '' or the SHA1 of the stored value the caller decoded and found not to be SUCCESS
+// ARGV[5]  '1' when the caller sends WAIT next (waitForReplicas), else ''
 // Returns  1 written and published, 0 dropped (a SUCCESS is stored), or {2, value} when the
 //          stored value has to be judged by the caller.
 // ---------------------------------------------------------------------------------------------
@@ -124,7 +126,13 @@ if not verdict then
   end
 end
 
-if verdict == 'S' then return 0 end
+if verdict == 'S' then
+  -- The caller's WAIT vouches only for writes of its own connection. The SUCCESS found here may
+  -- be this caller's own earlier attempt, sent on a connection that broke before its WAIT was
+  -- answered: writing the same bytes again (same expiry) makes WAIT cover them.
+  if ARGV[5] == '1' then redis.call('SET', key, redis.call('GET', key), 'KEEPTTL') end
+  return 0
+end
 if verdict == '?' then
   local current = redis.call('GET', key)
   if current then return {2, current} end
@@ -238,6 +246,21 @@ export class LuaScript {
       // EVAL also caches the script, so the next call's EVALSHA finds it.
       return client.evalBuffer(this.source, keys.length, ...keys, ...args);
     }
+  }
+
+  /**
+   * `run`, followed on the same connection by WAIT (see replica-wait.ts): resolves once
+   * enough replicas hold what the script wrote. `repeatable` says whether running the
+   * script again is harmless, should too few replicas answer.
+   */
+  runAndWait(redis: Redis | Cluster, keys: readonly string[], args: readonly (string | number | Buffer)[], waiter: ReplicaWaiter, repeatable: boolean): Promise<unknown> {
+    return waiter.write(
+      redis,
+      keys[0]!,
+      (p) => p.evalshaBuffer(this.sha, keys.length, ...keys, ...args),
+      repeatable,
+      (p) => p.evalBuffer(this.source, keys.length, ...keys, ...args),
+    );
   }
 }
 

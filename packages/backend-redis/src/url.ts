@@ -47,6 +47,9 @@ export const KNOWN_PARAMS = new Set<string>([
   'db',
   'virtual_host',
   'master_name',
+  // Ours, not Celery's: see the waitForReplicas option.
+  'wait_for_replicas',
+  'wait_for_replicas_timeout',
   // Accepted for compatibility with Celery URLs, and not needed here: every timeout is
   // retried by core's retry policy, and a dead connection is found by socket_timeout.
   'retry_on_timeout',

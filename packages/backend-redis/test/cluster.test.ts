@@ -6,14 +6,15 @@ import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { hashSlot } from '../src/hash-slot.js';
 import type { RedisAdapter } from '../src/redis-adapter.js';
+import type { WaitForReplicasOptions } from '../src/replica-wait.js';
 import { describeRun, storeThroughFailover } from './failover-run.js';
 import { ask, freePorts, RedisServers, type RedisProcess } from './redis-servers.js';
 import { until } from './support.js';
 
 /**
  * A Redis Cluster of 6 nodes (3 primaries, 3 replicas) started on loopback by this file: stores
- * and reads across slots, waits on sharded pub/sub, chords under a hash-tagged prefix, and a
- * primary killed in the middle of a run.
+ * and reads across slots, waits on sharded pub/sub, chords under a hash-tagged prefix, writes
+ * that wait for the replica of their own shard, and a primary killed in the middle of a run.
  */
 const servers = new RedisServers('cluster');
 let nodes: RedisProcess[] = [];
@@ -52,8 +53,8 @@ async function replicaSynced(port: number): Promise<boolean> {
   return typeof info === 'string' && info.includes('role:slave') && info.includes('master_link_status:up') && !info.includes('master_sync_in_progress:1');
 }
 
-/** The primaries as `CLUSTER NODES` of a live node reports them, each with its port. */
-async function primaries(): Promise<number[]> {
+/** `CLUSTER NODES` of a live node, one entry per node: its id, port, flags and (for a replica) its primary's id. */
+async function clusterNodes(): Promise<{ id: string; port: number; flags: string; primaryId: string }[]> {
   for (const node of nodes) {
     const listing = await ask(node.port, ['CLUSTER', 'NODES']);
     if (typeof listing !== 'string') continue;
@@ -61,10 +62,22 @@ async function primaries(): Promise<number[]> {
       .trim()
       .split('\n')
       .map((line) => line.split(' '))
-      .filter((f) => f[2]!.includes('master') && !f[2]!.includes('fail'))
-      .map((f) => Number(f[1]!.split('@')[0]!.split(':')[1]));
+      .map((f) => ({ id: f[0]!, port: Number(f[1]!.split('@')[0]!.split(':')[1]), flags: f[2]!, primaryId: f[3]! }));
   }
   return [];
+}
+
+/** The primaries as `CLUSTER NODES` of a live node reports them, each with its port. */
+async function primaries(): Promise<number[]> {
+  return (await clusterNodes()).filter((n) => n.flags.includes('master') && !n.flags.includes('fail')).map((n) => n.port);
+}
+
+/** The port of the replica of the primary on `port`, once it replicates from it with its link up. */
+async function replicaOf(port: number): Promise<number | undefined> {
+  const all = await clusterNodes();
+  const primary = all.find((n) => n.port === port);
+  const replica = all.find((n) => n.primaryId === primary?.id && n.flags.includes('slave') && !n.flags.includes('fail'));
+  return replica && (await replicaSynced(replica.port)) ? replica.port : undefined;
 }
 
 function openCluster(): Cluster {
@@ -79,13 +92,15 @@ function openCluster(): Cluster {
   return cluster;
 }
 
-async function open(options: BackendOptions & { keyPrefix?: string } = {}): Promise<{ backend: ResultBackend; cluster: Cluster }> {
+type OpenOptions = BackendOptions & { keyPrefix?: string; waitForReplicas?: WaitForReplicasOptions };
+
+async function open(options: OpenOptions = {}): Promise<{ backend: ResultBackend; cluster: Cluster }> {
   const cluster = openCluster();
-  const { keyPrefix, ...rest } = options;
+  const { keyPrefix, waitForReplicas, ...rest } = options;
   // No URL form: Celery has none for a Cluster, so the client is passed (the URL only picks the package).
   const backend = await createBackend(`redis://127.0.0.1:${nodes[0]!.port}`, {
     ...rest,
-    redis: { client: cluster, ...(keyPrefix ? { keyPrefix } : {}) },
+    redis: { client: cluster, ...(keyPrefix ? { keyPrefix } : {}), ...(waitForReplicas ? { waitForReplicas } : {}) },
   });
   onTestFinished(async () => {
     await backend.close();
@@ -165,21 +180,64 @@ describe('Redis Cluster (3 primaries, 3 replicas)', () => {
     });
   });
 
-  // Opt-in (RESULTKIT_FAILOVER=1): Redis replicates asynchronously, so a store acknowledged by
-  // the primary in the moments before it is killed may never reach the replica that takes over.
-  // Most runs lose nothing, but one CI run lost 345 of 3,000: a promise Redis itself does not
-  // make cannot be a test that gates every change.
-  it.skipIf(process.env.RESULTKIT_FAILOVER !== '1')('a primary killed mid-run fails over: no acknowledged result is lost and every waiter resolves', async () => {
-    const { backend } = await open({ retry: { maxRetries: 40, baseDelay: 50, maxDelay: 500 } });
+  it('waitForReplicas waits on the shard that owns each key: with one replica stalled, only the stores of its primary fail', async () => {
+    // A timeout long enough for the replicas that answer on a busy machine.
+    const { backend, cluster } = await open({ waitForReplicas: { count: 1, timeout: 2 }, retry: { maxRetries: 0 } });
+    const ids = Array.from({ length: 60 }, () => `rkt-cluster-replwait-${randomUUID()}`);
+    // Every node known to the client before a replica stops answering.
+    await Promise.all(ids.map((id) => backend.storeResult(id, 'before')));
+    const [stalledPrimary] = await primaries();
+    const replicaPort = await replicaOf(stalledPrimary!);
+    expect(replicaPort).toBeDefined();
+    const replica = nodes.find((n) => n.port === replicaPort)!;
+    replica.pause();
+    onTestFinished(() => replica.resume());
+    const outcomes = await Promise.allSettled(ids.map((id) => backend.storeResult(id, 'during')));
+    replica.resume();
+    const ownedByStalled = ids.map((id) => cluster.slots[hashSlot(`celery-task-meta-${id}`)]?.[0] === `127.0.0.1:${stalledPrimary}`);
+    expect(ownedByStalled.some(Boolean) && !ownedByStalled.every(Boolean)).toBe(true);
+    for (const [i, outcome] of outcomes.entries()) {
+      if (ownedByStalled[i]) expect(outcome).toMatchObject({ status: 'rejected', reason: { name: 'BackendUnavailableError' } });
+      else expect(outcome).toEqual({ status: 'fulfilled', value: undefined });
+    }
+    await Promise.all(ids.map((id) => backend.forget(id)));
+  });
+
+  // Every write waits for its shard's replica, so a store that resolved is on the replica that
+  // is promoted. Until the killed primary is back (as a replica of the promoted one), its shard
+  // has no replica to wait for and its stores fail, typed, and are retried.
+  it('a primary killed mid-run fails over: no acknowledged result is lost and every waiter resolves', async () => {
+    const { backend, cluster } = await open({ retry: { maxRetries: 40, baseDelay: 50, maxDelay: 500 }, waitForReplicas: { count: 1, timeout: 1 } });
+    // The slot map, for the filler's key below.
+    await backend.getTaskMeta(`rkt-cluster-${randomUUID()}`);
     const before = await primaries();
     const victim = nodes.find((n) => n.port === before[0])!;
-    const run = await storeThroughFailover(backend, () => victim.kill(), async () => { const now = await primaries(); return now.length === 3 && !now.includes(victim.port); });
+    const replicaPort = await replicaOf(victim.port);
+    const replica = nodes.find((n) => n.port === replicaPort)!;
+    // A task id whose key is in one of the victim's slots.
+    let fillerId = '';
+    do fillerId = `rkt-failover-filler-${randomUUID()}`;
+    while (cluster.slots[hashSlot(`celery-task-meta-${fillerId}`)]?.[0] !== `127.0.0.1:${victim.port}`);
+    const run = await storeThroughFailover(backend, {
+      replica,
+      primary: { port: victim.port, fillerId },
+      kill: () => victim.kill(),
+      promoted: async () => {
+        const now = await primaries();
+        return now.length === 3 && !now.includes(victim.port);
+      },
+      // Its nodes.conf says which cluster it belongs to; finding its slots taken, it becomes a replica.
+      revive: () => victim.restart(),
+      revived: () => replicaSynced(victim.port),
+    });
     console.log(describeRun(`cluster failover (primary :${victim.port} killed)`, run));
     expect(await primaries()).not.toContain(victim.port);
     expect(await primaries()).toHaveLength(3);
-    expect(run.acknowledged).toBe(run.total);
+    expect(run.untypedFailures).toBe(0);
+    expect(run.acknowledged).toBeGreaterThan(0);
     expect(run.readable).toBe(run.acknowledged);
-    expect(run.resolved).toBe(run.waits);
+    expect(run.acknowledgedResolved).toBe(run.acknowledgedWaits);
+    expect(run.resolved + run.typedEnds).toBe(run.waits);
     expect(run.channelsLeft).toBe(0);
   }, 90_000);
 });

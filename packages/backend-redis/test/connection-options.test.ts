@@ -183,6 +183,9 @@ describe('which errors are retried', () => {
     expect(isRetryableRedisError(Object.assign(new Error('x'), { name: 'MaxRetriesPerRequestError' }))).toBe(true);
     expect(isRetryableRedisError(new Error('LOADING Redis is loading the dataset in memory'))).toBe(true);
     expect(isRetryableRedisError(new Error('READONLY You can\'t write against a read only replica.'))).toBe(true);
+    // A Cluster write pipelined with its WAIT is not redirected by ioredis (see replica-wait.ts).
+    expect(isRetryableRedisError(new Error('MOVED 3999 127.0.0.1:7001'))).toBe(true);
+    expect(isRetryableRedisError(new Error('All keys in the pipeline should belong to the same slots allocation group'))).toBe(true);
     expect(isRetryableRedisError(new Error('WRONGTYPE Operation against a key holding the wrong kind of value'))).toBe(false);
     expect(isRetryableRedisError(new Error('ERR syntax error'))).toBe(false);
     expect(isRetryableRedisError('ECONNRESET')).toBe(false);

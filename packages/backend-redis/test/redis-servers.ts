@@ -14,9 +14,19 @@ import { until } from './support.js';
 /** One `redis-server` process (plain, cluster node or Sentinel). */
 export interface RedisProcess {
   port: number;
-  process: ChildProcess;
+  /** The running process (a new one after `restart()`). */
+  readonly process: ChildProcess;
   /** SIGKILL: the server dies with whatever it had not replicated yet, as in a crash. */
   kill(): Promise<void>;
+  /**
+   * Starts the server again after `kill()`: same port, arguments and directory (a cluster node
+   * keeps its nodes.conf), with `extra` arguments appended (`--replicaof host port`).
+   */
+  restart(extra?: readonly string[]): Promise<void>;
+  /** SIGSTOP: the server stays connected and answers nothing, like a replica stalled on a slow disk. */
+  pause(): void;
+  /** SIGCONT after `pause()`. */
+  resume(): void;
 }
 
 /** A set of processes and their directory, stopped and removed together. */
@@ -40,19 +50,31 @@ export class RedisServers {
       ...(options.sentinel ? [] : ['--save', '', '--appendonly', 'no']),
       ...args,
     ];
-    const child = spawn('redis-server', argv, { stdio: 'ignore' });
+    let child = spawn('redis-server', argv, { stdio: 'ignore' });
+    const started = () => until(async () => (await ask(port, ['PING'])) === 'PONG', 10_000, `redis-server on port ${port}`);
     const handle: RedisProcess = {
       port,
-      process: child,
+      get process() {
+        return child;
+      },
       kill: async () => {
         if (child.exitCode !== null || child.signalCode !== null) return;
         const exited = new Promise((resolve) => child.once('exit', resolve));
+        // A stopped process dies of SIGKILL too; SIGCONT first only so that it is never left stopped.
+        child.kill('SIGCONT');
         child.kill('SIGKILL');
         await exited;
       },
+      restart: async (extra = []) => {
+        await handle.kill();
+        child = spawn('redis-server', [...argv, ...extra], { stdio: 'ignore' });
+        await started();
+      },
+      pause: () => void child.kill('SIGSTOP'),
+      resume: () => void child.kill('SIGCONT'),
     };
     this.processes.push(handle);
-    await until(async () => (await ask(port, ['PING'])) === 'PONG', 10_000, `redis-server on port ${port}`);
+    await started();
     return handle;
   }
 
