@@ -63,6 +63,8 @@ export class Waiters {
   #toSubscribe = new Set<string>();
   #toUnsubscribe = new Set<string>();
   #flushScheduled = false;
+  // Unsubscribes alone wait for the next turn of the event loop (see #scheduleUnsubscribe).
+  #unsubscribeTimer: NodeJS.Immediate | null = null;
 
   // Polling: one loop for all waiters.
   #pollTimer: NodeJS.Timeout | null = null;
@@ -146,6 +148,8 @@ export class Waiters {
     for (const taskId of [...this.#entries.keys()]) this.#settleAll(taskId, new BackendClosedError(), false);
     this.#deadlines.clear();
     this.#stopPolling();
+    if (this.#unsubscribeTimer) clearImmediate(this.#unsubscribeTimer);
+    this.#unsubscribeTimer = null;
     const channel = this.#channel;
     this.#channel = null;
     await channel?.close();
@@ -195,7 +199,7 @@ export class Waiters {
     this.#entries.delete(taskId);
     if (this.#openPush && !this.#toSubscribe.delete(taskId)) {
       this.#toUnsubscribe.add(taskId);
-      this.#scheduleFlush();
+      this.#scheduleUnsubscribe();
     }
     if (this.#entries.size === 0) this.#stopPolling();
   }
@@ -211,7 +215,21 @@ export class Waiters {
     });
   }
 
+  // A wait that just settled is resolved in the same job that settled it, and its UNSUBSCRIBE
+  // (a socket write) would otherwise be sent first, in the microtask queued before the
+  // promise's reactions: the caller would get its result only after that write. Sent from
+  // setImmediate, it goes out once the caller's code has run, batched with every other wait
+  // that ended in the same turn. A new wait on the same id before then cancels it (#addWaiter).
+  #scheduleUnsubscribe(): void {
+    if (this.#flushScheduled || this.#unsubscribeTimer) return;
+    this.#unsubscribeTimer = setImmediate(() => {
+      this.#unsubscribeTimer = null;
+      void this.#flush();
+    });
+  }
+
   async #flush(): Promise<void> {
+    if (this.#closed || (!this.#toSubscribe.size && !this.#toUnsubscribe.size)) return;
     let channel: PushChannel;
     try {
       channel = this.#channel ??= this.#openPush!();
