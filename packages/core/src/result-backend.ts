@@ -146,7 +146,13 @@ export class ResultBackend {
   /** Waits for the first ready meta of a task: push where the adapter can, polling otherwise. */
   waitForMeta(taskId: string, options: WaitOptions = {}): Promise<TaskMeta> {
     if (this.#closed) return Promise.reject(new BackendClosedError());
-    return this.#waiters.wait(taskId, options);
+    return this.#waiters.wait(taskId, options) as Promise<TaskMeta>;
+  }
+
+  /** @internal `AsyncResult.get()`: the wait itself resolves with the value (see `MetaSettler`). */
+  _waitForValue<T>(result: AsyncResult<T>, options: WaitOptions, propagate: boolean): Promise<T> {
+    if (this.#closed) return Promise.reject(new BackendClosedError());
+    return this.#waiters.wait(result.id, options, result, propagate) as Promise<T>;
   }
 
   /** Deletes a stored result. */

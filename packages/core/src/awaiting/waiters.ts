@@ -10,6 +10,15 @@ import { DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, type WaitOptions } fr
 export type LoadMany = (taskIds: readonly string[]) => Promise<(TaskMeta | null | Error)[]>;
 
 /**
+ * What a wait resolves with when that is not the meta itself: `AsyncResult.get()` resolves with
+ * the task's value (or rejects with its error) straight from the settling wait, with no promise
+ * and no turn of the microtask queue in between.
+ */
+export interface MetaSettler {
+  _settle(meta: TaskMeta, propagate: boolean): unknown;
+}
+
+/**
  * One pending wait: a plain record, with no closure or timer of its own, because 100,000 of them
  * may be pending on one connection. It is its own entry in the deadline queue and its own member
  * of a shared signal's set.
@@ -23,8 +32,11 @@ class Wait implements Deadlined, AbortMember {
   constructor(
     readonly owner: Waiters,
     readonly taskId: string,
-    readonly resolve: (meta: TaskMeta) => void,
+    readonly resolve: (value: unknown) => void,
     readonly reject: (error: unknown) => void,
+    /** null: the wait resolves with the meta. */
+    readonly settler: MetaSettler | null,
+    readonly propagate: boolean,
     /** Poll mode: the interval this wait asked for. */
     readonly interval: number,
     readonly maxInterval: number,
@@ -87,19 +99,24 @@ export class Waiters {
     return this.#entries.size;
   }
 
-  /** Resolves with the first READY meta of `taskId`. */
-  wait(taskId: string, options: WaitOptions = {}): Promise<TaskMeta> {
+  /**
+   * Resolves with the first READY meta of `taskId`, or, given a `settler`, with what its
+   * `_settle(meta, propagate)` returns (rejecting with what it throws).
+   */
+  wait(taskId: string, options: WaitOptions = {}, settler: MetaSettler | null = null, propagate = false): Promise<unknown> {
     if (this.#closed) return Promise.reject(new BackendClosedError());
     const { signal, timeout } = options;
     if (signal?.aborted) return Promise.reject(abortError(signal));
 
-    return new Promise<TaskMeta>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const limited = timeout !== undefined && timeout !== Infinity;
       const wait = new Wait(
         this,
         taskId,
         resolve,
         reject,
+        settler,
+        propagate,
         options.interval ?? DEFAULT_POLL_INTERVAL,
         options.maxInterval ?? DEFAULT_MAX_POLL_INTERVAL,
         limited ? timeout : Infinity,
@@ -120,8 +137,23 @@ export class Waiters {
     if (wait.heapIndex >= 0) this.#deadlines.remove(wait);
     if (wait.signal) leaveAbort(wait.signal, wait);
     this.#removeWaiter(wait);
-    if (resolved) wait.resolve(outcome as TaskMeta);
-    else wait.reject(outcome);
+    if (!resolved) {
+      wait.reject(outcome);
+      return;
+    }
+    const settler = wait.settler;
+    if (settler === null) {
+      wait.resolve(outcome);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = settler._settle(outcome as TaskMeta, wait.propagate);
+    } catch (error) {
+      wait.reject(error);
+      return;
+    }
+    wait.resolve(value);
   }
 
   /** Called by the push channel (or a read) with a state change of `taskId`. */
