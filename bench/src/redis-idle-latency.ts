@@ -59,6 +59,9 @@ export async function idleGapLatency({
     const channel = `${prefix}floor`;
     let arrived: (() => void) | null = null;
     listener.on('messageBuffer', () => arrived?.());
+    // Not before the connection is ready: a SUBSCRIBE sent during ioredis' handshake breaks its
+    // ready check (see the backend's subscriber.ts). A PING is held until then.
+    await listener.ping();
     await listener.subscribe(channel);
     await publisher.ping();
     await worker.getTaskMeta(`${prefix}warm`);
