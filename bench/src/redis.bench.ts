@@ -8,6 +8,8 @@
  * - storeResult vs Debian's Python Celery `store_result` (one request at a time, as Celery
  *   works; and ours with 64 in flight);
  * - store-to-resolved latency with a waiting client (p50/p99 over 10,000 results);
+ * - the same for one result at a time after 5 ms idle, beside raw ioredis pub/sub's floor
+ *   (redis-idle-latency.ts);
  * - 10,000 concurrent waiters on one pub/sub connection, with the process's memory;
  * - the cost of `waitForReplicas` (WAIT after every write), against a primary and a replica this
  *   benchmark starts on free loopback ports: storeResult with and without it, each against raw
@@ -30,12 +32,15 @@ import type { RedisAdapter } from '../../packages/backend-redis/src/redis-adapte
 import { LOOPBACK } from '../../reliability/support/servers/loopback.ts';
 import { OwnedRedis } from '../../reliability/support/servers/redis-server.ts';
 import { alternate, measure, percentiles, report } from './harness.ts';
+import { idleGapLatency, reportIdleLatency, subscribed } from './redis-idle-latency.ts';
 import { typicalPayload } from './payloads.ts';
 
 const OPS = Number(process.env.BENCH_REDIS_OPS ?? 20_000);
 const IN_FLIGHT = 64;
 const ROUNDS = 3;
 const WAITERS = 10_000;
+// Results per side for the idle-gap latency (each costs a 5 ms gap, so fewer than WAITERS).
+const IDLE_SAMPLES = Number(process.env.BENCH_REDIS_LATENCY ?? 2_000);
 // Pending at once on one connection, for the memory a wait costs (target: at most 1 KB each at 100,000).
 const MANY_WAITERS = [10_000, 100_000];
 const PYTHON = process.env.CELERY_PYTHON ?? '/usr/bin/python3';
@@ -98,15 +103,18 @@ export async function run(): Promise<void> {
         0.8,
       );
     }
-    // Informational: raw ioredis with auto-pipelining is a stronger baseline than its default.
-    console.log('typical result, against raw ioredis with enableAutoPipelining (no target):');
+    // Raw ioredis with auto-pipelining is a stronger baseline than its default: it sends what
+    // is issued in one tick in one write, as our backend does (coalesceWrites).
+    console.log('typical result, against raw ioredis with enableAutoPipelining:');
     await pair(
       'storeResult (guard + SETEX + PUBLISH)', (i) => backend.storeResult(`${run}a-${i}`, payload),
       'raw SETEX, autoPipelining', (i) => rawAuto.setex(`celery-task-meta-${run}ra-${i}`, 86_400, typicalBytes),
+      0.8,
     );
     await pair(
       'getTaskMeta (GET + decode)', (i) => backend.getTaskMeta(`${run}typical-${i % OPS}`),
       'raw GET, autoPipelining', (i) => rawAuto.get(`celery-task-meta-${run}typical-${i % OPS}`),
+      0.9,
     );
 
     // ---- against Python Celery ------------------------------------------------------------
@@ -114,6 +122,7 @@ export async function run(): Promise<void> {
 
     // ---- latency with a waiting client --------------------------------------------------------
     await latency(url, run, raw);
+    reportIdleLatency(await idleGapLatency({ url, prefix: run, raw, open: () => open(url), value: payload, bytes: typicalBytes, samples: IDLE_SAMPLES }));
 
     // ---- many waiters on one connection -------------------------------------------------------
     for (const count of MANY_WAITERS) await manyWaiters(url, `${run}${count}-`, raw, count);
@@ -257,14 +266,6 @@ async function manyWaiters(url: string, run: string, raw: Redis, count: number):
   } finally {
     await client.close();
     await worker.close();
-  }
-}
-
-async function subscribed(raw: Redis, channel: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Number(((await raw.call('PUBSUB', 'NUMSUB', channel)) as [string, number])[1]) < 1) {
-    if (Date.now() > deadline) throw new Error(`no subscriber on ${channel}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 const QUICK: Record<string, string> = {
   BENCH_CODEC_ROUNDS: '3',
   BENCH_REDIS_OPS: '2000',
+  BENCH_REDIS_LATENCY: '200',
   BENCH_RPC_OPS: '1000',
   BENCH_RPC_LATENCY: '200',
   BENCH_FS_OPS: '1000',

@@ -134,27 +134,41 @@ export class RedisAdapter implements BackendAdapter {
 
   // ---- results ------------------------------------------------------------------------------
 
-  async store(meta: TaskMeta, options: AdapterStoreOptions): Promise<void> {
-    // Encoding checks the size limit: a value over it is refused before anything is sent.
-    const value = asBuffer(this.#codec.encode(toDocument(meta)));
-    const key = this.keys.task(meta.taskId);
-    const [mode, amount] = expiryArgs(options.expires);
-    const client = await this.#ready();
-    let judged = '';
-    for (let attempt = 0; attempt < MAX_STORE_ATTEMPTS; attempt++) {
-      // Storing again is harmless (the SUCCESS guard and the same bytes), so a shortfall may be retried.
-      const reply = this.#replicaWait
-        ? await this.#scripts.store.runAndWait(client, [key], [value, mode, amount, judged, '1'], this.#replicaWait, true)
-        : await this.#scripts.store.run(client, [key], [value, mode, amount, judged]);
+  store(meta: TaskMeta, options: AdapterStoreOptions): Promise<void> {
+    // Not `async`, and no `await` before the script is sent: a store is on the path of every
+    // result to its waiter, and each suspended frame would add a promise and a microtask turn.
+    try {
+      // Encoding checks the size limit: a value over it is refused before anything is sent.
+      const value = asBuffer(this.#codec.encode(toDocument(meta)));
+      const key = this.keys.task(meta.taskId);
+      const [mode, amount] = expiryArgs(options.expires);
+      const client = this.#ready();
+      if (client instanceof Promise) return client.then((ready) => this.#store(ready, meta.taskId, key, value, mode, amount, '', 1));
+      return this.#store(client, meta.taskId, key, value, mode, amount, '', 1);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * One run of the store script. `judged` is '' or the SHA1 of a stored value this adapter
+   * decoded and found not to be a SUCCESS (see scripts.ts); `attempt` counts the runs.
+   */
+  #store(client: RedisClient, taskId: string, key: string, value: Buffer, mode: string, amount: string, judged: string, attempt: number): Promise<void> {
+    // Storing again is harmless (the SUCCESS guard and the same bytes), so a replica shortfall may be retried.
+    const sent = this.#replicaWait
+      ? this.#scripts.store.runAndWait(client, [key], [value, mode, amount, judged, '1'], this.#replicaWait, true)
+      : this.#scripts.store.run(client, [key], [value, mode, amount, judged]);
+    return sent.then((reply) => {
       // 1: written and published; 0: dropped, a SUCCESS is stored.
       if (!Array.isArray(reply)) return;
       // [2, stored]: the script could not tell the stored value's status; decode it here.
       const stored = reply[1] as Buffer;
       // A value this backend cannot read is not a SUCCESS anyone here could read: it is replaced.
       if (isStoredSuccess(this.#codec, stored)) return;
-      judged = createHash('sha1').update(stored).digest('hex');
-    }
-    throw new StoreContendedError(meta.taskId);
+      if (attempt >= MAX_STORE_ATTEMPTS) throw new StoreContendedError(taskId);
+      return this.#store(client, taskId, key, value, mode, amount, createHash('sha1').update(stored).digest('hex'), attempt + 1);
+    });
   }
 
   load(taskId: string): Promise<TaskMeta | null> {

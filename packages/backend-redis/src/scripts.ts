@@ -237,15 +237,14 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  async run(redis: Redis | Cluster, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
+  run(redis: Redis | Cluster, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
     const client = redis as unknown as BufferEval;
-    try {
-      return await client.evalshaBuffer(this.sha, keys.length, ...keys, ...args);
-    } catch (error) {
+    // Not `async`: a store's script is on the path of every result to its waiter.
+    return client.evalshaBuffer(this.sha, keys.length, ...keys, ...args).catch((error: unknown) => {
       if (!isNoScript(error)) throw error;
       // EVAL also caches the script, so the next call's EVALSHA finds it.
       return client.evalBuffer(this.source, keys.length, ...keys, ...args);
-    }
+    });
   }
 
   /**

@@ -10,7 +10,7 @@ import type { Codec } from './codec/codec.js';
 import { AbortError, BackendClosedError, NotSupportedError, ResultkitError, timeoutError } from './errors.js';
 import { RemoteTaskError } from './remote-task-error.js';
 import { tupleToRef, type ResultTuple } from './result-tuple.js';
-import { DEFAULT_RETRY_POLICY, withRetry, type RetryPolicy } from './retry.js';
+import { attempt, DEFAULT_RETRY_POLICY, retryAfter, withRetry, type RetryPolicy } from './retry.js';
 import { READY_STATES, states, type State } from './states.js';
 import { defaultReplyTo, type TaskProperties } from './task-properties.js';
 import type { TaskRequest } from './task-request.js';
@@ -91,10 +91,16 @@ export class ResultBackend {
   }
 
   /** Stores a state and its value. Ready states get `date_done`; exception states store `value` as an exception. */
-  async storeResult(taskId: string, value: unknown, state: State = states.SUCCESS, options: StoreOptions = {}): Promise<void> {
-    this.#assertOpen();
-    const meta = this.#buildMeta(taskId, value, state, options);
-    await this.#run(() => this.adapter.store(meta, { expires: this.config.expires, request: options.request }), options);
+  storeResult(taskId: string, value: unknown, state: State = states.SUCCESS, options: StoreOptions = {}): Promise<void> {
+    // Not `async` (nor is getTaskMeta): see #run.
+    let meta: TaskMeta;
+    try {
+      this.#assertOpen();
+      meta = this.#buildMeta(taskId, value, state, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#run(() => this.adapter.store(meta, { expires: this.config.expires, request: options.request }), options);
   }
 
   /** Stores FAILURE with the error; the traceback defaults to the error's stack. */
@@ -122,9 +128,9 @@ export class ResultBackend {
   // ---- client side -------------------------------------------------------------------------
 
   /** The stored meta; PENDING for an id nothing was stored for. */
-  async getTaskMeta(taskId: string, options: CallOptions = {}): Promise<TaskMeta> {
-    this.#assertOpen();
-    return (await this.#run(() => this.adapter.load(taskId), options)) ?? pendingMeta(taskId);
+  getTaskMeta(taskId: string, options: CallOptions = {}): Promise<TaskMeta> {
+    if (this.#closed) return Promise.reject(new BackendClosedError());
+    return this.#run(() => this.adapter.load(taskId), options, true, (meta) => meta ?? pendingMeta(taskId));
   }
 
   /** A handle to await and inspect one task's result. */
@@ -140,7 +146,13 @@ export class ResultBackend {
   /** Waits for the first ready meta of a task: push where the adapter can, polling otherwise. */
   waitForMeta(taskId: string, options: WaitOptions = {}): Promise<TaskMeta> {
     if (this.#closed) return Promise.reject(new BackendClosedError());
-    return this.#waiters.wait(taskId, options);
+    return this.#waiters.wait(taskId, options) as Promise<TaskMeta>;
+  }
+
+  /** @internal `AsyncResult.get()`: the wait itself resolves with the value (see `MetaSettler`). */
+  _waitForValue<T>(result: AsyncResult<T>, options: WaitOptions, propagate: boolean): Promise<T> {
+    if (this.#closed) return Promise.reject(new BackendClosedError());
+    return this.#waiters.wait(result.id, options, result, propagate) as Promise<T>;
   }
 
   /** Deletes a stored result. */
@@ -323,28 +335,46 @@ export class ResultBackend {
   /**
    * Runs one adapter operation: retried under the policy (unless `retry` is false), bounded by
    * the call's `timeout` and `signal`, and ending, when it fails, with a typed and scrubbed
-   * error from the adapter's `wrapError`.
+   * error from the adapter's `wrapError`; `then` maps the value on the way out.
+   *
+   * Every store and read passes here, so a call without a timeout or signal costs one promise
+   * reaction on top of the adapter's own promise: no `async` frame per layer (the caller, this,
+   * the retry loop), each of which would add a promise and a turn of the microtask queue
+   * before the caller sees its result. The retry loop starts only once an attempt has failed.
    */
-  async #run<T>(operation: () => Promise<T>, call: CallOptions = {}, retry = true): Promise<T> {
+  #run<T, R = T>(operation: () => Promise<T>, call: CallOptions = {}, retry = true, then?: (value: T) => R): Promise<R> {
     const { timeout, signal } = call;
-    if (signal?.aborted) throw abortError(signal);
+    if (signal?.aborted) return Promise.reject(abortError(signal));
     const bounded = (timeout !== undefined && timeout !== Infinity) || signal !== undefined;
     if (!bounded) {
-      try {
-        return await (retry ? withRetry(operation, this.#isRetryable, this.config.retry) : operation());
-      } catch (error) {
-        throw this.#wrap(error);
-      }
+      return attempt(operation).then(then, (error: unknown) => this.#recover(error, operation, retry, then)) as Promise<R>;
     }
+    const work = this.#runBounded(operation, timeout, signal, retry);
+    return (then ? work.then(then) : work) as Promise<R>;
+  }
+
+  /** An unbounded call whose first attempt failed: its retries, then the typed error. */
+  async #recover<T, R>(error: unknown, operation: () => Promise<T>, retry: boolean, then: ((value: T) => R) | undefined): Promise<R | T> {
+    try {
+      if (!retry) throw error;
+      const value = await retryAfter(error, operation, this.#isRetryable, this.config.retry);
+      return then ? then(value) : value;
+    } catch (failure) {
+      throw this.#wrap(failure);
+    }
+  }
+
+  /** `#run` with a timeout or a signal. */
+  #runBounded<T>(operation: () => Promise<T>, timeout: number | undefined, signal: AbortSignal | undefined, retry: boolean): Promise<T> {
     // The last failure of any attempt, for the TimeoutError to say why the call took so long.
     let lastFailure: unknown;
-    const attempt = (): Promise<T> =>
-      operation().catch((error: unknown) => {
+    const tracked = (): Promise<T> =>
+      attempt(operation).catch((error: unknown) => {
         lastFailure = error;
         throw error;
       });
     const stop = new AbortController();
-    const work = retry ? withRetry(attempt, this.#isRetryable, this.config.retry, stop.signal) : attempt();
+    const work = retry ? withRetry(tracked, this.#isRetryable, this.config.retry, stop.signal) : tracked();
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       let settled = false;

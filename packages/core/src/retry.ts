@@ -20,21 +20,45 @@ export const DEFAULT_RETRY_POLICY: Required<RetryPolicy> = { maxRetries: 5, base
  * Runs `operation`, retrying while `isRetryable(error)` and the policy allows. Once `signal` is
  * aborted no further attempt starts: the last error is thrown.
  */
-export async function withRetry<T>(
+export function withRetry<T>(
   operation: () => Promise<T>,
   isRetryable: (error: unknown) => boolean,
   policy: Required<RetryPolicy>,
   signal?: AbortSignal,
 ): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
+  // Not `async`: the first attempt usually succeeds, and every store and read passes here, so
+  // it costs one promise reaction, not a suspended frame; the loop starts only after a failure.
+  return attempt(operation).then(undefined, (error: unknown) => retryAfter(error, operation, isRetryable, policy, signal));
+}
+
+/** The retries of `operation` after its first attempt failed with `error` (see `withRetry`). */
+export async function retryAfter<T>(
+  error: unknown,
+  operation: () => Promise<T>,
+  isRetryable: (error: unknown) => boolean,
+  policy: Required<RetryPolicy>,
+  signal?: AbortSignal,
+): Promise<T> {
+  for (let retries = 0; ; retries++) {
+    if (retries >= policy.maxRetries || !isRetryable(error) || signal?.aborted) throw error;
+    // Full jitter: retries from many clients after one outage do not arrive in lockstep.
+    const ceiling = Math.min(policy.maxDelay, policy.baseDelay * 2 ** retries);
+    await sleep(Math.random() * ceiling, undefined, signal ? { signal } : undefined).catch(() => {});
+    if (signal?.aborted) throw error;
     try {
       return await operation();
-    } catch (error) {
-      if (attempt >= policy.maxRetries || !isRetryable(error) || signal?.aborted) throw error;
-      // Full jitter: retries from many clients after one outage do not arrive in lockstep.
-      const ceiling = Math.min(policy.maxDelay, policy.baseDelay * 2 ** attempt);
-      await sleep(Math.random() * ceiling, undefined, signal ? { signal } : undefined).catch(() => {});
-      if (signal?.aborted) throw error;
+    } catch (next) {
+      error = next;
     }
+  }
+}
+
+/** `operation()`, with an exception it throws before returning a promise turned into a rejection. */
+export function attempt<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    // An adapter's plain value or foreign thenable becomes a promise; a native one is returned as it is.
+    return Promise.resolve(operation());
+  } catch (error) {
+    return Promise.reject(error);
   }
 }

@@ -84,6 +84,8 @@ describe('a push channel hands its waits to core when push is down', () => {
     await sleep(30);
     await writeSilently(polled, 'polled');
     expect(await waiting).toBe('polled');
+    // Unsubscribing waits for the next turn of the event loop, after the caller's own code.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(adapter.memory.subscribedKeys).toBe(0);
   });
 

@@ -8,6 +8,8 @@ import type { WaitOptions } from './wait-options.js';
 export interface ResultSource {
   getTaskMeta(taskId: string): Promise<TaskMeta>;
   waitForMeta(taskId: string, options?: WaitOptions): Promise<TaskMeta>;
+  /** @internal Waits and resolves with `result._settle(meta, propagate)` itself, where the source can. */
+  _waitForValue?<T>(result: AsyncResult<T>, options: WaitOptions, propagate: boolean): Promise<T>;
   forget(taskId: string): Promise<void>;
 }
 
@@ -44,9 +46,12 @@ export class AsyncResult<T = unknown> {
         return Promise.reject(error);
       }
     }
-    // `.then` rather than an async function: a pending async call keeps a suspended frame
-    // (generator and registers), about twice what one reaction costs, for every pending wait.
-    return this.#source.waitForMeta(this.id, options).then((meta) => this._settle(meta, propagate));
+    // Not an async function: a pending async call keeps a suspended frame (generator and
+    // registers) for every pending wait. Where the source can, the wait resolves with the value
+    // itself, so not even a `.then` reaction (a promise, a microtask turn) is left.
+    const source = this.#source;
+    if (source._waitForValue) return source._waitForValue(this, options, propagate);
+    return source.waitForMeta(this.id, options).then((meta) => this._settle(meta, propagate));
   }
 
   /** The current meta (PENDING for an unknown id). */

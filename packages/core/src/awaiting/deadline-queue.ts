@@ -35,6 +35,8 @@ export class DeadlineQueue<T extends Deadlined> {
     this.#heap.push(item);
     this.#up(item.heapIndex);
     if (item.deadline < this.#timerAt) this.#arm();
+    // A timer kept from before the queue last emptied holds the process open again.
+    else this.#timer?.ref();
   }
 
   /** Takes `item` out of the queue; nothing happens when it is not in it. */
@@ -49,8 +51,11 @@ export class DeadlineQueue<T extends Deadlined> {
       this.#down(at);
       this.#up(last.heapIndex);
     }
-    if (!this.#heap.length) this.#disarm();
     // A timer left set for a removed earlier deadline fires, finds nothing due and re-arms.
+    // So is one left when the queue empties, only no longer holding the process open: a wait
+    // that settles must not pay for clearing a timer, nor the next wait for setting one (a
+    // settle is on the path of every result to its caller).
+    if (!this.#heap.length) this.#timer?.unref();
   }
 
   /** Stops the timer and forgets every item (they are not expired). */

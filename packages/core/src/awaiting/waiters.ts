@@ -10,6 +10,15 @@ import { DEFAULT_MAX_POLL_INTERVAL, DEFAULT_POLL_INTERVAL, type WaitOptions } fr
 export type LoadMany = (taskIds: readonly string[]) => Promise<(TaskMeta | null | Error)[]>;
 
 /**
+ * What a wait resolves with when that is not the meta itself: `AsyncResult.get()` resolves with
+ * the task's value (or rejects with its error) straight from the settling wait, with no promise
+ * and no turn of the microtask queue in between.
+ */
+export interface MetaSettler {
+  _settle(meta: TaskMeta, propagate: boolean): unknown;
+}
+
+/**
  * One pending wait: a plain record, with no closure or timer of its own, because 100,000 of them
  * may be pending on one connection. It is its own entry in the deadline queue and its own member
  * of a shared signal's set.
@@ -23,8 +32,11 @@ class Wait implements Deadlined, AbortMember {
   constructor(
     readonly owner: Waiters,
     readonly taskId: string,
-    readonly resolve: (meta: TaskMeta) => void,
+    readonly resolve: (value: unknown) => void,
     readonly reject: (error: unknown) => void,
+    /** null: the wait resolves with the meta. */
+    readonly settler: MetaSettler | null,
+    readonly propagate: boolean,
     /** Poll mode: the interval this wait asked for. */
     readonly interval: number,
     readonly maxInterval: number,
@@ -63,6 +75,8 @@ export class Waiters {
   #toSubscribe = new Set<string>();
   #toUnsubscribe = new Set<string>();
   #flushScheduled = false;
+  // Unsubscribes alone wait for the next turn of the event loop (see #scheduleUnsubscribe).
+  #unsubscribeTimer: NodeJS.Immediate | null = null;
 
   // Polling: one loop for all waiters.
   #pollTimer: NodeJS.Timeout | null = null;
@@ -85,19 +99,24 @@ export class Waiters {
     return this.#entries.size;
   }
 
-  /** Resolves with the first READY meta of `taskId`. */
-  wait(taskId: string, options: WaitOptions = {}): Promise<TaskMeta> {
+  /**
+   * Resolves with the first READY meta of `taskId`, or, given a `settler`, with what its
+   * `_settle(meta, propagate)` returns (rejecting with what it throws).
+   */
+  wait(taskId: string, options: WaitOptions = {}, settler: MetaSettler | null = null, propagate = false): Promise<unknown> {
     if (this.#closed) return Promise.reject(new BackendClosedError());
     const { signal, timeout } = options;
     if (signal?.aborted) return Promise.reject(abortError(signal));
 
-    return new Promise<TaskMeta>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const limited = timeout !== undefined && timeout !== Infinity;
       const wait = new Wait(
         this,
         taskId,
         resolve,
         reject,
+        settler,
+        propagate,
         options.interval ?? DEFAULT_POLL_INTERVAL,
         options.maxInterval ?? DEFAULT_MAX_POLL_INTERVAL,
         limited ? timeout : Infinity,
@@ -118,8 +137,23 @@ export class Waiters {
     if (wait.heapIndex >= 0) this.#deadlines.remove(wait);
     if (wait.signal) leaveAbort(wait.signal, wait);
     this.#removeWaiter(wait);
-    if (resolved) wait.resolve(outcome as TaskMeta);
-    else wait.reject(outcome);
+    if (!resolved) {
+      wait.reject(outcome);
+      return;
+    }
+    const settler = wait.settler;
+    if (settler === null) {
+      wait.resolve(outcome);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = settler._settle(outcome as TaskMeta, wait.propagate);
+    } catch (error) {
+      wait.reject(error);
+      return;
+    }
+    wait.resolve(value);
   }
 
   /** Called by the push channel (or a read) with a state change of `taskId`. */
@@ -146,6 +180,8 @@ export class Waiters {
     for (const taskId of [...this.#entries.keys()]) this.#settleAll(taskId, new BackendClosedError(), false);
     this.#deadlines.clear();
     this.#stopPolling();
+    if (this.#unsubscribeTimer) clearImmediate(this.#unsubscribeTimer);
+    this.#unsubscribeTimer = null;
     const channel = this.#channel;
     this.#channel = null;
     await channel?.close();
@@ -195,7 +231,7 @@ export class Waiters {
     this.#entries.delete(taskId);
     if (this.#openPush && !this.#toSubscribe.delete(taskId)) {
       this.#toUnsubscribe.add(taskId);
-      this.#scheduleFlush();
+      this.#scheduleUnsubscribe();
     }
     if (this.#entries.size === 0) this.#stopPolling();
   }
@@ -211,7 +247,21 @@ export class Waiters {
     });
   }
 
+  // A wait that just settled is resolved in the same job that settled it, and its UNSUBSCRIBE
+  // (a socket write) would otherwise be sent first, in the microtask queued before the
+  // promise's reactions: the caller would get its result only after that write. Sent from
+  // setImmediate, it goes out once the caller's code has run, batched with every other wait
+  // that ended in the same turn. A new wait on the same id before then cancels it (#addWaiter).
+  #scheduleUnsubscribe(): void {
+    if (this.#flushScheduled || this.#unsubscribeTimer) return;
+    this.#unsubscribeTimer = setImmediate(() => {
+      this.#unsubscribeTimer = null;
+      void this.#flush();
+    });
+  }
+
   async #flush(): Promise<void> {
+    if (this.#closed || (!this.#toSubscribe.size && !this.#toUnsubscribe.size)) return;
     let channel: PushChannel;
     try {
       channel = this.#channel ??= this.#openPush!();
