@@ -82,7 +82,7 @@ export type { RetryPolicy } from './retry.js';
 export { MemoryAdapter, memoryAdapter } from './memory/memory-adapter.js';
 export { MemoryStore } from './memory/memory-store.js';
 
-export { createBackend, createCodec, loadAdapter, DEFAULT_EXPIRES } from './create-backend.js';
+export { createBackend, createCodec, loadAdapter, DEFAULT_ACCEPT, DEFAULT_EXPIRES } from './create-backend.js';
 export type { BackendOptions, AdapterOptions, AdapterContext, AdapterFactory } from './backend-options.js';
 export { DEFAULT_CONNECT_TIMEOUT, resolveConnectTimeout } from './backend-options.js';
 export { redactUrl, schemeOf } from './url.js';

@@ -171,7 +171,7 @@ describe('inside core', () => {
   it('exports `serializer`, which createBackend imports for serializer: "yaml"', async () => {
     const mod = await import('../src/index.js');
     expect(mod.serializer).toBe(mod.yaml);
-    const backend = await createBackend('memory://yaml-by-name', { serializer: 'yaml' });
+    const backend = await createBackend('memory://yaml-by-name', { serializer: 'yaml', accept: ['yaml'] });
     try {
       await backend.storeResult('t1', { at: new Date(Date.UTC(2026, 0, 2)), bytes: Uint8Array.of(1) }, states.SUCCESS);
       expect(await backend.asyncResult('t1').get({ timeout: 1000 })).toEqual({ at: new Date(Date.UTC(2026, 0, 2)), bytes: Uint8Array.of(1) });
