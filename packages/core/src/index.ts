@@ -26,6 +26,7 @@ export type { RemoteTaskErrorInit } from './remote-task-error.js';
 
 export { PyDecimal, PyUUID, PyDate, PyTime, PyDatetime, PyTuple } from './python-values.js';
 export { formatDateDone, parseDateDone } from './date-done.js';
+export { daysInMonth, utcFromFields } from './utc-fields.js';
 export { encodeException, decodeException, NODE_EXCEPTION_MODULE } from './exception-codec.js';
 export type { ExceptionDocument } from './exception-codec.js';
 export { asyncResultTuple, groupResultTuple, refToTuple, tupleToRef } from './result-tuple.js';
