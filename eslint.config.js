@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -13,5 +14,10 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       'no-console': 'off',
     },
+  },
+  // The demo's dashboard: plain ES modules loaded by the browser, never by Node.
+  {
+    files: ['apps/demo/public/**/*.js'],
+    languageOptions: { globals: globals.browser },
   },
 );

@@ -51,8 +51,9 @@ describe.skipIf(!availability.ok).each(CASES)('Celery 5.2 with result_serializer
 
   beforeAll(async () => {
     results = new Redis(BACKEND);
-    // `serializer` loads the package by name; `accept` defaults to it, as Celery's does.
-    backend = await createBackend(BACKEND, { serializer, expires: 3600 });
+    // `serializer` loads the package by name; `accept` is JSON only unless given, as in Celery,
+    // so it names the serializer here exactly as the app's result_accept_content does.
+    backend = await createBackend(BACKEND, { serializer, accept: [serializer], expires: 3600 });
     worker = startWorker(queue, env);
     const [ping] = await send([{ task: 'interop_app.add', args: [1, 1], queue }]);
     expect(await backend.asyncResult(ping!).get({ timeout: 30_000 }).catch(withWorkerOutput)).toBe(2);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { RemoteTaskError, states, toDocument } from '@resultkit/core';
+import { ContentDisallowedError, RemoteTaskError, states, toDocument } from '@resultkit/core';
 import type { GetMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { until, useRawChannel, useRpcBackend } from './support.js';
@@ -71,6 +71,22 @@ describe('storing a result (the worker side)', () => {
     await worker.storeResult(id, 'yours', states.SUCCESS, { request: await client.taskProperties(id) });
     expect(await waiting).toBe('yours');
     expect((await worker.getTaskMeta(id)).status).toBe(states.PENDING);
+  });
+
+  it('a reply in a format outside accept (a pickle, by default) is refused unread with ContentDisallowedError', async () => {
+    const client = await useRpcBackend();
+    const { channel } = await useRawChannel();
+    const id = randomUUID();
+    const { replyTo } = await client.taskProperties(id);
+    const waiting = client.asyncResult(id).get({ timeout: 5_000 }).catch((e: unknown) => e);
+    // What a Celery worker with result_serializer='pickle' publishes: the message says its format,
+    // and a pickle that would call os.system if anything ran it.
+    const pickled = Buffer.from('cos\nsystem\n(Vtouch /tmp/never\ntR.', 'latin1');
+    channel.sendToQueue(replyTo, pickled, { correlationId: id, contentType: 'application/x-python-serialize', contentEncoding: 'binary' });
+    const error = await waiting;
+    expect(error).toBeInstanceOf(ContentDisallowedError);
+    expect((error as ContentDisallowedError).contentType).toBe('application/x-python-serialize');
+    expect(client.codec.accept).toEqual(['application/json']);
   });
 
   it('groups, chords and forget are NotSupportedError, said plainly', async () => {

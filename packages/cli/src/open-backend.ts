@@ -34,11 +34,16 @@ function secretValues(value: unknown, key = ''): string[] {
   return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => secretValues(v, k));
 }
 
-/** `createBackend` options from command-line flags. */
+/**
+ * `createBackend` options from command-line flags. A command names the serializer of results it
+ * is about to read, so without `--accept` (here or in `--options`) that serializer is what it
+ * accepts: `--serializer pickle` alone reads pickle. The library's own default stays JSON only.
+ */
 export function backendOptions(flags: BackendFlags): BackendOptions {
   const options: BackendOptions = { ...parseJsonOptions(flags.options) };
   if (flags.serializer) options.serializer = flags.serializer;
   if (flags.accept) options.accept = flags.accept.split(',').map((s) => s.trim()).filter(Boolean);
+  if (options.serializer && options.accept === undefined) options.accept = [options.serializer];
   if (flags.connectTimeout !== undefined) options.connectTimeout = flags.connectTimeout;
   return options;
 }

@@ -40,7 +40,7 @@ function backendOptions(command: Command, prefix = '', side = ''): Command {
   const flag = (name: string) => (prefix ? `--${prefix}-${name}` : `--${name}`);
   return command
     .option(`${flag('serializer')} <name>`, `serializer of stored results${side} (result_serializer): json, pickle, msgpack, yaml`)
-    .option(`${flag('accept')} <types>`, `comma-separated serializers a read may decode${side} (result_accept_content)`)
+    .option(`${flag('accept')} <types>`, `comma-separated serializers a read may decode${side} (result_accept_content); default: the serializer named`)
     .option(`${flag('options')} <json>`, `further createBackend options${side} as JSON, e.g. '{"sql":{"tableNames":{"task":"results"}}}'`);
 }
 

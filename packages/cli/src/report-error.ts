@@ -41,7 +41,10 @@ export function hintFor(error: unknown): string | null {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return 'the host name does not resolve: fix the URL.';
   if (code && ['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) return 'the host does not answer: a firewall, a wrong address, or a server that is down.';
   if (error instanceof BackendUnavailableError) return 'the service could not be reached: is it running, and is the URL right? --connect-timeout sets how long to wait.';
-  if (error instanceof ContentDisallowedError) return `the stored value is ${error.contentType}: pass --accept with it only if you trust every writer of this backend.`;
+  if (error instanceof ConfigurationError && /\baccept\b/.test(error.message)) {
+    return 'on the command line, --accept takes the serializers to read, comma-separated (--accept pickle,json); --serializer alone accepts that serializer.';
+  }
+  if (error instanceof ContentDisallowedError) return `the stored value is ${error.contentType}: pass the writer's --serializer (or add it to --accept) only if you trust every writer of this backend.`;
   if (error instanceof DecodeError) return 'the stored bytes do not read in the serializer given: pass the writer\'s result_serializer with --serializer (and --accept).';
   if (error instanceof MigrationLossError) return 'pass --allow-lossy to copy such entries anyway; each one is then listed.';
   if (error instanceof TimeoutError) return 'the backend answered too slowly; --connect-timeout sets how long to wait.';

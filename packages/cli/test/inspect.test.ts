@@ -9,7 +9,7 @@ const lines = (stdout: string) => stdout.trim().split('\n').map((line) => JSON.p
 
 describe('resultkit inspect', () => {
   it('--json prints one lossless object per task: bytes, big integers, floats, decimals, tuples and dates tagged', async () => {
-    const backend = await ownBackend(REDIS_URL, { serializer: 'pickle' });
+    const backend = await ownBackend(REDIS_URL, { serializer: 'pickle', accept: ['pickle'] });
     const id = `rk-cli-inspect-${randomUUID()}`;
     const value = { data: new Uint8Array([0, 1, 255]), big: 2n ** 70n, half: 0.5, price: new PyDecimal('9.99'), pair: PyTuple.of<unknown>(1, 'a'), when: new Date('2026-01-02T03:04:05.678Z'), $odd: true };
     await backend.storeResult(id, value, states.SUCCESS);
@@ -72,8 +72,27 @@ describe('resultkit inspect', () => {
     }
   });
 
+  it('--serializer alone accepts that serializer; an --accept that leaves it out is refused before connecting, with a hint', async () => {
+    const backend = await ownBackend(REDIS_URL, { serializer: 'pickle', accept: ['pickle'] });
+    const id = `rk-cli-inspect-${randomUUID()}`;
+    await backend.storeResult(id, 'pickled', states.SUCCESS);
+    try {
+      const fromOptions = await cli(['inspect', REDIS_URL, id, '--json', '--options', '{"serializer":"pickle"}']);
+      expect(fromOptions.code, fromOptions.stderr).toBe(0);
+      expect(lines(fromOptions.stdout)[0]).toMatchObject({ task_id: id, result: 'pickled' });
+      const listed = await cli(['inspect', REDIS_URL, id, '--json', '--serializer', 'pickle', '--accept', 'json,pickle']);
+      expect(listed.code, listed.stderr).toBe(0);
+      const contradicted = await cli(['inspect', REDIS_URL, id, '--serializer', 'pickle', '--accept', 'json']);
+      expect(contradicted.code).toBe(3);
+      expect(contradicted.stderr).toContain('accept [json] refuses to read back');
+      expect(contradicted.stderr).toMatch(/hint: .*--accept pickle,json/);
+    } finally {
+      await backend.forget(id);
+    }
+  });
+
   it('a value in another serializer than the one given fails with a hint, exit 1; no id at all is a usage error', async () => {
-    const backend = await ownBackend(REDIS_URL, { serializer: 'pickle' });
+    const backend = await ownBackend(REDIS_URL, { serializer: 'pickle', accept: ['pickle'] });
     const id = `rk-cli-inspect-${randomUUID()}`;
     await backend.storeResult(id, 'x', states.SUCCESS);
     try {

@@ -128,7 +128,7 @@ describe('resultkit migrate', () => {
 
   it('an entry the target cannot hold exactly stops the copy with a hint, exit 1', async () => {
     const redis = redisPrefix('lossy');
-    const from = await ownBackend(REDIS_URL, { ...redis.options, serializer: 'pickle' });
+    const from = await ownBackend(REDIS_URL, { ...redis.options, serializer: 'pickle', accept: ['pickle'] });
     await from.storeResult('task-when', { when: new Date('2026-01-02T03:04:05.678Z') }, states.SUCCESS);
     const target = testDir();
     const run = await cli(['migrate', REDIS_URL, fileUrl(target), '--from-options', redis.json, '--from-serializer', 'pickle', '--state-file', join(target, 's.json')]);

@@ -25,7 +25,10 @@ export interface AdapterOptions {}
 export interface BackendOptions extends AdapterOptions {
   /** Serializer for stored documents (`result_serializer`); must match the Celery side. Default `json`. */
   serializer?: string;
-  /** Serializers a read may decode (`result_accept_content`); default: only `serializer`. */
+  /**
+   * Serializers a read may decode (`result_accept_content`); default `['json']`, as Celery's
+   * `accept_content`. Must include `serializer`, or `createBackend` throws `ConfigurationError`.
+   */
   accept?: readonly string[];
   /** Seconds a result lives (`result_expires`); null keeps results forever. Default 86,400. */
   expires?: number | null;

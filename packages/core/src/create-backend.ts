@@ -20,6 +20,12 @@ import { ResultBackend } from './result-backend.js';
 import { DEFAULT_RETRY_POLICY } from './retry.js';
 import { redactUrl, schemeOf } from './url.js';
 
+/**
+ * What a read may decode when `accept` is not given: JSON only, as Celery's `accept_content`.
+ * Pickle, msgpack and YAML are read only where the user says they trust every writer.
+ */
+export const DEFAULT_ACCEPT: readonly string[] = Object.freeze(['json']);
+
 /** Celery's default `result_expires`: one day. */
 export const DEFAULT_EXPIRES = 86_400;
 
@@ -64,7 +70,7 @@ export async function createCodec(options: BackendOptions = {}): Promise<Codec> 
 
   const serializer = options.serializer ?? 'json';
   if (!registry.findSerializer(serializer)) registry.registerSerializer(await loadSerializer(serializer, true));
-  const accept = options.accept ?? [serializer];
+  const accept = options.accept ?? DEFAULT_ACCEPT;
   for (const name of accept) {
     if (!name.includes('/') && !registry.findSerializer(name)) {
       // A format the reader accepts but whose package is missing is only an error once a value
@@ -80,6 +86,7 @@ export async function createCodec(options: BackendOptions = {}): Promise<Codec> 
   // must still read it (as Celery's does): every compressor package that is installed is
   // registered, and a value in a method whose package is missing names that package.
   await registerInstalledCompressors(registry);
+  assertSerializerAccepted(registry, serializer, accept);
   const maxSize = options.maxValueSize ?? MAX_VALUE_SIZE;
   if (!(maxSize > 0) || maxSize > MAX_VALUE_SIZE) {
     throw new ConfigurationError(`maxValueSize must be between 1 and ${MAX_VALUE_SIZE} bytes.`);
@@ -93,6 +100,20 @@ export async function createCodec(options: BackendOptions = {}): Promise<Codec> 
     ...(options.compressionLevel === undefined ? {} : { compressionLevel: options.compressionLevel }),
     maxSize,
   });
+}
+
+// A backend reads back what it writes (a result, a group, a chord's counter), so one that may not
+// decode its own serializer fails at its first read; saying so at creation keeps the mistake
+// out of production. Celery builds such an app without complaint and then raises
+// ContentDisallowed, which is the surprise this avoids.
+function assertSerializerAccepted(registry: CodecRegistry, serializer: string, accept: readonly string[]): void {
+  const written = registry.contentTypeFor(serializer);
+  if (accept.some((name) => registry.contentTypeFor(name) === written)) return;
+  const given = accept === DEFAULT_ACCEPT ? 'the default accept [json]' : `accept [${accept.join(', ')}]`;
+  throw new ConfigurationError(
+    `The "${serializer}" serializer writes values that ${given} refuses to read back. ` +
+      `Add it, e.g. accept: ['${serializer}'] (Celery's result_accept_content), if you trust every writer of this backend.`,
+  );
 }
 
 function validThreshold(threshold: number | undefined): number {

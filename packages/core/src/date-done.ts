@@ -1,5 +1,5 @@
 import { DecodeError } from './errors.js';
-import { utcFromFields } from './utc-fields.js';
+import { daysInMonth, utcFromFields } from './utc-fields.js';
 
 /**
  * `date_done` as every Celery version reads it correctly: exactly six fractional digits and an
@@ -52,9 +52,4 @@ export function parseDateDone(text: string): Date {
   }
   const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
   return new Date(utcFromFields(year, month, day, hour, minute, second, ms) - offsetMinutes * 60_000);
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }

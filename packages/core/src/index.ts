@@ -26,6 +26,7 @@ export type { RemoteTaskErrorInit } from './remote-task-error.js';
 
 export { PyDecimal, PyUUID, PyDate, PyTime, PyDatetime, PyTuple } from './python-values.js';
 export { formatDateDone, parseDateDone } from './date-done.js';
+export { daysInMonth, utcFromFields } from './utc-fields.js';
 export { encodeException, decodeException, NODE_EXCEPTION_MODULE } from './exception-codec.js';
 export type { ExceptionDocument } from './exception-codec.js';
 export { asyncResultTuple, groupResultTuple, refToTuple, tupleToRef } from './result-tuple.js';
@@ -82,7 +83,7 @@ export type { RetryPolicy } from './retry.js';
 export { MemoryAdapter, memoryAdapter } from './memory/memory-adapter.js';
 export { MemoryStore } from './memory/memory-store.js';
 
-export { createBackend, createCodec, loadAdapter, DEFAULT_EXPIRES } from './create-backend.js';
+export { createBackend, createCodec, loadAdapter, DEFAULT_ACCEPT, DEFAULT_EXPIRES } from './create-backend.js';
 export type { BackendOptions, AdapterOptions, AdapterContext, AdapterFactory } from './backend-options.js';
 export { DEFAULT_CONNECT_TIMEOUT, resolveConnectTimeout } from './backend-options.js';
 export { redactUrl, schemeOf } from './url.js';

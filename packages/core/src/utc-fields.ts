@@ -17,3 +17,13 @@ export function utcFromFields(
   date.setUTCHours(hour, minute, second, millisecond);
   return date.getTime();
 }
+
+/**
+ * Days in `month` (1–12) of `year` in the proleptic Gregorian calendar, Python's `datetime`
+ * calendar: for checking a date's fields before `utcFromFields`, which would roll February 30
+ * over into March.
+ */
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DecodeError, formatDateDone, parseDateDone, PyDatetime } from '../src/index.js';
+import { daysInMonth, DecodeError, formatDateDone, parseDateDone, PyDatetime, utcFromFields } from '../src/index.js';
 import { dateDoneMicros } from '../src/migrate/compare-documents.js';
 
 describe('date_done', () => {
@@ -52,5 +52,18 @@ describe('date_done', () => {
   it('refuses garbage with a DecodeError', () => {
     expect(() => parseDateDone('yesterday')).toThrow(DecodeError);
     expect(() => parseDateDone('2024-13-45T99:99:99')).not.toThrow(TypeError);
+  });
+});
+
+describe('the calendar helpers codecs share', () => {
+  it('daysInMonth follows the proleptic Gregorian calendar, as Python\'s datetime', () => {
+    expect([1900, 2000, 2024, 2026, 4].map((year) => daysInMonth(year, 2))).toEqual([28, 29, 29, 28, 29]);
+    // The day before the first of the next month, for every month of years 1 to 9999 sampled.
+    for (const year of [1, 99, 100, 400, 1582, 1970, 2100, 9999]) {
+      for (let month = 1; month <= 12; month++) {
+        const lastDay = new Date(utcFromFields(year, month + 1, 1) - 86_400_000).getUTCDate();
+        expect(daysInMonth(year, month), `${year}-${month}`).toBe(lastDay);
+      }
+    }
   });
 });

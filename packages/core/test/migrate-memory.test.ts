@@ -70,7 +70,7 @@ describe('migrate between memory backends', () => {
 
   it('refuses a narrowing without allowLossy and reports it with it', async () => {
     const pickle = createPickleSerializer();
-    const from = await createBackend(fresh(), { serializer: 'pickle', serializers: [pickle] });
+    const from = await createBackend(fresh(), { serializer: 'pickle', accept: ['pickle'], serializers: [pickle] });
     const to = await createBackend(fresh());
     const when = new PyDatetime('2026-01-02T03:04:05.678901+02:00', 7200);
     await from.storeResult('dt', { when, pair: PyTuple.of(1, 2), three: new PyFloat(3) });
@@ -86,8 +86,8 @@ describe('migrate between memory backends', () => {
 
   it('keeps datetimes, tuples and floats exactly between two pickle stores of different names', async () => {
     const pickle = createPickleSerializer();
-    const from = await createBackend(fresh(), { serializer: 'pickle', serializers: [pickle] });
-    const to = await createBackend(fresh(), { serializer: 'pickle', serializers: [pickle] });
+    const from = await createBackend(fresh(), { serializer: 'pickle', accept: ['pickle'], serializers: [pickle] });
+    const to = await createBackend(fresh(), { serializer: 'pickle', accept: ['pickle'], serializers: [pickle] });
     await from.storeResult('dt', { when: new PyDatetime('2026-01-02T03:04:05.678901+02:00', 7200), pair: PyTuple.of(1, 2), three: new PyFloat(3) });
     const report = await migrate(from, to);
     expect(report).toMatchObject({ raw: true, written: 1, lossy: 0 });

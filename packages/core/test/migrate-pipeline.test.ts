@@ -59,7 +59,7 @@ describe('the migration pipeline', () => {
 
   it('names an entry the target cannot encode at all, even with allowLossy', async () => {
     const pickle = createPickleSerializer();
-    const from = await createBackend('memory://pipeline-bytes-from', { serializer: 'pickle', serializers: [pickle] });
+    const from = await createBackend('memory://pipeline-bytes-from', { serializer: 'pickle', accept: ['pickle'], serializers: [pickle] });
     const to = await createBackend('memory://pipeline-bytes-to');
     await from.storeResult('raw', { data: new Uint8Array([0, 255]) });
     for (const allowLossy of [false, true]) {

@@ -261,7 +261,7 @@ describe('inside core', () => {
   it('exports `serializer`, which createBackend imports for serializer: "msgpack"', async () => {
     const mod = await import('../src/index.js');
     expect(mod.serializer).toBe(mod.msgpack);
-    const backend = await createBackend('memory://msgpack-by-name', { serializer: 'msgpack' });
+    const backend = await createBackend('memory://msgpack-by-name', { serializer: 'msgpack', accept: ['msgpack'] });
     try {
       await backend.storeResult('t1', { bytes: Uint8Array.of(1, 2), big: 2n ** 60n }, states.SUCCESS);
       expect(await backend.asyncResult('t1').get({ timeout: 1000 })).toEqual({ bytes: Uint8Array.of(1, 2), big: 2n ** 60n });

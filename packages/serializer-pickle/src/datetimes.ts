@@ -10,10 +10,10 @@
  * `(days, seconds, microseconds)`. Protocols 0-2 carry the state as a Latin-1 `str` instead of
  * `bytes`, so both are accepted.
  */
-import { DecodeError, PyDate, PyDatetime, PyTime } from '@resultkit/core';
+import { daysInMonth, DecodeError, PyDate, PyDatetime, PyTime, utcFromFields } from '@resultkit/core';
 
 import { encodeLatin1 } from './text.js';
-import { readTzinfo, utcFromFields, zonedWallTimeToUtc, type TzInfo } from './timezones.js';
+import { readTzinfo, zonedWallTimeToUtc, type TzInfo } from './timezones.js';
 import { PyTimedelta } from './values.js';
 
 function stateBytes(value: unknown, size: number): Uint8Array | undefined {
@@ -26,10 +26,6 @@ function int(value: unknown, what: string): number {
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   if (typeof value === 'boolean') return value ? 1 : 0;
   throw new DecodeError(`Corrupt pickle: ${what} must be an integer.`);
-}
-
-function daysInMonth(year: number, month: number): number {
-  return month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
 
 interface Fields {

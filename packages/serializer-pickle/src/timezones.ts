@@ -12,6 +12,8 @@
  *   the wall time is taken as UTC. Celery 5.2/5.3 store naive UTC (`datetime.utcnow()`), which
  *   is why this is the default.
  */
+import { utcFromFields } from '@resultkit/core';
+
 import { PyCall, PyGlobal } from './python-objects.js';
 import { PyTimedelta } from './values.js';
 
@@ -88,22 +90,6 @@ function offsetAt(formatter: Intl.DateTimeFormat, utcMs: number): number {
   const wall = utcFromFields(year, Number(parts.month), Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second), 0);
   const seconds = Math.floor(utcMs / 1000) * 1000;
   return wall - seconds;
-}
-
-/** Milliseconds since the epoch for a UTC wall time; unlike `Date.UTC`, years 0..99 stay as given. */
-export function utcFromFields(
-  year: number,
-  month: number,
-  day: number,
-  hour: number,
-  minute: number,
-  second: number,
-  ms: number,
-): number {
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  date.setUTCHours(hour, minute, second, ms);
-  return date.getTime();
 }
 
 const DAY_MS = 86_400_000;

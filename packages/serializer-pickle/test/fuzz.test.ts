@@ -4,6 +4,7 @@
  * what `dumps` writes, `loads` reads back as the same value.
  */
 import { DecodeError } from '@resultkit/core';
+import { createMutator } from '@resultkit/test-suite';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -68,61 +69,25 @@ const corpus: Uint8Array[] = [
 
 const OPCODES = Object.values(Op);
 
-type Mutation =
-  | { kind: 'flip'; at: number; bit: number }
-  | { kind: 'set'; at: number; byte: number }
-  | { kind: 'insert'; at: number; bytes: Uint8Array }
-  | { kind: 'delete'; at: number; count: number }
-  | { kind: 'huge-length'; at: number }
-  | { kind: 'splice'; source: number; from: number; at: number; count: number };
-
-const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ kind: fc.constant('set' as const), at: fc.nat(), byte: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(...OPCODES)) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
-  fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), count: fc.integer({ min: 1, max: 8 }) }),
-  fc.record({ kind: fc.constant('huge-length' as const), at: fc.nat() }),
-  fc.record({
-    kind: fc.constant('splice' as const),
-    source: fc.nat(),
-    from: fc.nat(),
-    at: fc.nat(),
-    count: fc.integer({ min: 1, max: 40 }),
-  }),
-);
-
-function mutate(original: Uint8Array, mutations: readonly Mutation[]): Uint8Array {
-  let data = Array.from(original);
-  for (const m of mutations) {
-    const at = data.length === 0 ? 0 : m.at % (data.length + 1);
-    switch (m.kind) {
-      case 'flip':
-        if (at < data.length) data[at] = (data[at] as number) ^ (1 << m.bit);
-        break;
-      case 'set':
-        if (at < data.length) data[at] = m.byte;
-        break;
-      case 'insert':
-        data.splice(at, 0, ...m.bytes);
-        break;
-      case 'delete':
-        data.splice(at, m.count);
-        break;
-      case 'huge-length':
-        // Where a length follows an opcode, claim far more bytes than exist.
-        data.splice(at, 4, 0xff, 0xff, 0xff, 0x7f);
-        break;
-      case 'splice': {
-        const source = corpus[m.source % corpus.length] as Uint8Array;
-        const from = m.from % Math.max(1, source.length);
-        data.splice(at, 0, ...source.subarray(from, from + m.count));
-        break;
-      }
+// The suite's mutations (flips, byte sets, truncations, inserts, deletes, duplicates, splices),
+// plus two only a pickle reader cares about: an opcode byte set anywhere, and a length that
+// claims far more bytes than exist where a length follows an opcode.
+type PickleMutation = { kind: 'opcode'; at: number; op: number } | { kind: 'huge-length'; at: number };
+const { mutation, mutate } = createMutator<PickleMutation>({
+  arbitrary: fc.oneof(
+    fc.record({ kind: fc.constant('opcode' as const), at: fc.nat(), op: fc.constantFrom(...OPCODES) }),
+    fc.record({ kind: fc.constant('huge-length' as const), at: fc.nat() }),
+  ),
+  apply(data, m, at) {
+    if (m.kind === 'opcode') {
+      if (at < data.length) data[at] = m.op;
+    } else {
+      data.splice(at, 4, 0xff, 0xff, 0xff, 0x7f);
     }
-  }
-  if (data.length > 4096) data = data.slice(0, 4096);
-  return Uint8Array.from(data);
-}
+  },
+});
+/** Bytes kept of a mutated pickle: enough for every opcode, small enough for 12,000 runs. */
+const MAX_MUTATED_LENGTH = 4096;
 
 // An "opcode soup": sequences of well-formed opcodes with random arguments, which get much
 // deeper into the machine than random bytes do.
@@ -167,10 +132,10 @@ describe('fuzzing loads', () => {
     );
   });
 
-  it('mutations of valid pickles (flips, inserts, deletes, huge lengths, splices)', () => {
+  it('mutations of valid pickles (the codec suite\'s, opcodes set and huge lengths)', () => {
     fc.assert(
-      fc.property(fc.nat(corpus.length - 1), fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.boolean(), (index, mutations, strict) =>
-        decodeSafely(mutate(corpus[index] as Uint8Array, mutations), strict),
+      fc.property(fc.nat(corpus.length - 1), fc.nat(corpus.length - 1), fc.array(mutation, { minLength: 1, maxLength: 6 }), fc.boolean(), (index, donor, mutations, strict) =>
+        decodeSafely(mutate(corpus[index] as Uint8Array, mutations, corpus[donor] as Uint8Array, MAX_MUTATED_LENGTH), strict),
       ),
       { numRuns: 12_000 },
     );

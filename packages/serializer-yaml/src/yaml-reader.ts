@@ -76,6 +76,12 @@ export function readPyYaml(text: string): unknown {
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
+    // The yaml package reports an alias whose anchor is not set (`*a` with no `&a` before it,
+    // PyYAML's "found undefined alias") as a ReferenceError: bad input, not a fault of the
+    // reader, so it is a DecodeError of its own rather than one wrapping what looks like a crash.
+    if (error instanceof ReferenceError && /alias/i.test(error.message)) {
+      throw new DecodeError(`The stored YAML is not valid: an alias refers to an anchor that is not set before it (${error.message}).`);
+    }
     throw new DecodeError(`The stored YAML could not be read: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
 }

@@ -104,6 +104,22 @@ describe('bad input is a DecodeError', () => {
     expect(() => read(text)).toThrow(DecodeError);
   });
 
+  it('an alias before its anchor says so, and wraps no ReferenceError (what a crash of the reader would be)', () => {
+    for (const text of ['a: *nowhere', '- *a\n- &a 1\n']) {
+      const error = (() => {
+        try {
+          read(text);
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+      expect(error).toBeInstanceOf(DecodeError);
+      expect((error as Error).message).toMatch(/alias refers to an anchor/);
+      expect((error as Error).cause).not.toBeInstanceOf(ReferenceError);
+    }
+  });
+
   it('bytes that are not UTF-8', () => {
     expect(() => yaml.decode(Uint8Array.of(0x61, 0x3a, 0x20, 0xff))).toThrow(/UTF-8/);
   });
@@ -171,7 +187,7 @@ describe('inside core', () => {
   it('exports `serializer`, which createBackend imports for serializer: "yaml"', async () => {
     const mod = await import('../src/index.js');
     expect(mod.serializer).toBe(mod.yaml);
-    const backend = await createBackend('memory://yaml-by-name', { serializer: 'yaml' });
+    const backend = await createBackend('memory://yaml-by-name', { serializer: 'yaml', accept: ['yaml'] });
     try {
       await backend.storeResult('t1', { at: new Date(Date.UTC(2026, 0, 2)), bytes: Uint8Array.of(1) }, states.SUCCESS);
       expect(await backend.asyncResult('t1').get({ timeout: 1000 })).toEqual({ at: new Date(Date.UTC(2026, 0, 2)), bytes: Uint8Array.of(1) });

@@ -17,6 +17,7 @@ import { registerWaitingTests } from './suites/waiting.js';
 export type { ConformanceOptions } from './options.js';
 export { registerCodecSuite, type CodecSuiteOptions } from './codec/index.js';
 export { zeroBomb } from './codec/zero-bomb.js';
+export { createMutator, type Mutation, type MutationHook, type Mutator } from './codec/mutations.js';
 export { findSecret } from './secrets.js';
 export { PYTHON, PYTHON_DISABLED, runPythonCheck, type CheckRequest, type CheckResponse } from './python/python-check.js';
 export { toTagged, expectedRead, type Tagged, type TaggingRules } from './python/tagged-values.js';

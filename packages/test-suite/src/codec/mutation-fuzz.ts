@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, describe, it } from 'vitest';
 import { codecFor, resultDocument } from './codec-for.js';
 import { decodedSize } from './decoded-size.js';
-import { mutate, mutation } from './mutations.js';
+import { createMutator } from './mutations.js';
 import type { CodecSuiteOptions } from './options.js';
 
 // Decoding a few kilobytes takes well under a millisecond; this is a bound for a hang or a
@@ -13,6 +13,7 @@ const MAX_DECODE_MS = 250;
 // above anything honest and far below an expansion attack.
 const SIZE_PER_BYTE = 64;
 const RUNS = 600;
+const { mutation, mutate } = createMutator();
 
 /** What the mutation runs met, printed once per suite for whoever reads the log. */
 interface FuzzStats {

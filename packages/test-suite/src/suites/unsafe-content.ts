@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContentDisallowedError, DecodeError } from '@resultkit/core';
-import { group, newId, openBackend, openBackendOrSkip } from '../harness.js';
+import { capabilitiesOf, group, newId, openBackend, openBackendOrSkip } from '../harness.js';
 import type { ResolvedConformanceOptions } from '../options.js';
 
 const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
@@ -48,6 +48,12 @@ export function registerUnsafeContentTests(suite: ResolvedConformanceOptions): v
         // files) reads the bytes as JSON, which they are not.
         const error = await reader.getTaskMeta(refused).catch((e: unknown) => e);
         ctx.expect(error instanceof ContentDisallowedError || error instanceof DecodeError, String(error)).toBe(true);
+        // A refusal loses nothing: the value is neither deleted nor taken for PENDING, and where
+        // any client reads any result, one that accepts the format reads it.
+        await ctx.expect(reader.getTaskMeta(refused)).rejects.toBeInstanceOf((error as Error).constructor);
+        if ((await capabilitiesOf(suite)).sharedReads) {
+          ctx.expect((await accepting.getTaskMeta(refused)).result).toEqual({ written: serializer });
+        }
         await writeRaw!(accepting, read, accepting.codec.encode(document(read)));
         ctx.expect(await accepting.asyncResult(read).get({ timeout: 5_000 })).toEqual({ written: serializer });
       });
