@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { BackendClosedError, ResultkitError, backendError, scrubError } from '@resultkit/core';
 import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import { ReturnedMessages } from './returned-messages.js';
 import type { BrokerAddress } from './url.js';
 
 /** One live connection and its two channels: one publishes (results, sync markers), one consumes. */
@@ -10,6 +11,8 @@ export interface Channels {
   readonly consumer: Channel;
   /** Whether `publisher` is a confirm channel. */
   readonly confirms: boolean;
+  /** The publisher's returned (unroutable) messages, when it is a confirm channel. */
+  readonly returns: ReturnedMessages | null;
   /**
    * Holds this tick's writes and sends them in one socket write at the end of it: with many
    * results published at once, one write per result was most of the CPU the publisher spent.
@@ -117,7 +120,8 @@ export class AmqpSession {
       });
       const publisher = confirmPublish ? await connection.createConfirmChannel() : await connection.createChannel();
       const consumer = await connection.createChannel();
-      const channels: Channels = { connection, publisher, consumer, confirms: confirmPublish, coalesce: coalescer(connection) };
+      const returns = confirmPublish ? new ReturnedMessages(publisher as ConfirmChannel) : null;
+      const channels: Channels = { connection, publisher, consumer, confirms: confirmPublish, returns, coalesce: coalescer(connection) };
       const model = connection;
       model.on('close', () => this.#lost(channels));
       for (const channel of [publisher, consumer]) {
