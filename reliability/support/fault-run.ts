@@ -27,8 +27,15 @@ export interface FaultRunOptions {
   waitTimeout: number;
   /** Timeout of the orphan waits (ms). */
   orphanTimeout?: number;
-  /** The fault; it starts once a third of the stores were issued and runs beside them. */
+  /** The fault; it starts once a third of the stores were issued (see `faultAfter`) and runs beside them. */
   fault: () => Promise<void>;
+  /** The share of the stores issued before the fault starts (default 1/3). */
+  faultAfter?: number;
+  /**
+   * How a result is stored; default `backend.storeResult`. The RPC backend's results are stored
+   * by another backend (a worker), addressed to the waiting client's reply queue.
+   */
+  store?: (taskId: string, value: unknown) => Promise<void>;
 }
 
 export interface FaultRunReport {
@@ -73,6 +80,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runFaultWorkload(options: FaultRunOptions): Promise<FaultRunReport> {
   const { backend, stores, waiters, rate } = options;
+  const storeOne = options.store ?? ((taskId: string, value: unknown) => backend.storeResult(taskId, value).then(() => {}));
   const concurrency = options.concurrency ?? 200;
   const run = randomUUID().slice(0, 8);
   const ids = Array.from({ length: stores }, (_, i) => `rk-fault-${run}-${i}`);
@@ -94,7 +102,7 @@ export async function runFaultWorkload(options: FaultRunOptions): Promise<FaultR
   const inFlight = new Set<Promise<void>>();
   let fault: Promise<void> | null = null;
   let faultError: unknown = null;
-  const faultAt = Math.floor(stores / 3);
+  const faultAt = Math.floor(stores * (options.faultAfter ?? 1 / 3));
 
   for (let i = 0; i < stores; i++) {
     if (i === faultAt) fault = options.fault().catch((error: unknown) => void (faultError = error));
@@ -102,7 +110,7 @@ export async function runFaultWorkload(options: FaultRunOptions): Promise<FaultR
     const now = performance.now();
     if (due > now) await sleep(due - now);
     while (inFlight.size >= concurrency) await Promise.race(inFlight);
-    const store: Promise<void> = backend.storeResult(ids[i]!, valueOf(i)).then(
+    const store: Promise<void> = storeOne(ids[i]!, valueOf(i)).then(
       () => void acknowledged.add(i),
       (error: unknown) => {
         if (!(error instanceof ResultkitError)) untyped.push(error);

@@ -10,7 +10,8 @@
  * broker confirmed for them survives a restart and a crash; transient queues do not survive
  * either.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, writeFileSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
@@ -69,6 +70,16 @@ export class OwnedRabbitMq extends OwnedServer {
     if (!command) throw new Error('rabbitmq-server is not installed');
     const server = new OwnedRabbitMq(command, await freePort(), await freePort());
     return server.launch(async () => server.#writeConfig());
+  }
+
+  /**
+   * Runs `rabbitmqctl <args>` against this node (`-n`, `-q`) and returns what it printed. An
+   * Erlang VM starts for each call: a second or more.
+   */
+  async ctl(...args: string[]): Promise<string> {
+    // Debian's wrapper switches to the rabbitmq user, whose cookie the node uses.
+    const { stdout } = await promisify(execFile)('rabbitmqctl', ['-n', this.nodeName, '-q', ...args], { encoding: 'utf8', timeout: 60_000 });
+    return stdout;
   }
 
   /** The broker URL (vhost `/`, written `//` as kombu does; the default guest user, which may log in over loopback). */
