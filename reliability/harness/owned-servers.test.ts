@@ -4,7 +4,7 @@
  * while paused, and leaves no process and no directory behind.
  */
 import { existsSync } from 'node:fs';
-import { connect } from 'amqplib';
+import { connect, type ConfirmChannel } from 'amqplib';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -79,7 +79,7 @@ function mariadbProbe(server: OwnedMariaDb): Probe {
 // broker keeps across a restart and a crash. Each call opens and closes its own connection, so
 // nothing is left open on a node that is about to go down.
 function rabbitmqProbe(server: OwnedRabbitMq): Probe {
-  const withChannel = async <T>(use: (channel: import('amqplib').ConfirmChannel) => Promise<T>): Promise<T> => {
+  const withChannel = async <T>(use: (channel: ConfirmChannel) => Promise<T>): Promise<T> => {
     const connection = await connect(server.url);
     connection.on('error', () => {});
     try {
