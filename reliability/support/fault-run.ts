@@ -29,8 +29,12 @@ export interface FaultRunOptions {
   orphanTimeout?: number;
   /** The fault; it starts once a third of the stores were issued (see `faultAfter`) and runs beside them. */
   fault: () => Promise<void>;
-  /** The share of the stores issued before the fault starts (default 1/3). */
-  faultAfter?: number;
+  /**
+   * Stores issued while the fault runs, at most; then the loop waits for the fault to end before
+   * it goes on (default: no limit). A fault that lasts longer than the rest of the run (a
+   * RabbitMQ restart, 5-15 s) would otherwise leave no store for after it.
+   */
+  maxStoresDuringFault?: number;
   /**
    * How a result is stored; default `backend.storeResult`. The RPC backend's results are stored
    * by another backend (a worker), addressed to the waiting client's reply queue.
@@ -102,11 +106,23 @@ export async function runFaultWorkload(options: FaultRunOptions): Promise<FaultR
   const inFlight = new Set<Promise<void>>();
   let fault: Promise<void> | null = null;
   let faultError: unknown = null;
-  const faultAt = Math.floor(stores * (options.faultAfter ?? 1 / 3));
+  const faultAt = Math.floor(stores / 3);
+  let faultOver = false;
+  let delayedBy = 0;
 
   for (let i = 0; i < stores; i++) {
-    if (i === faultAt) fault = options.fault().catch((error: unknown) => void (faultError = error));
-    const due = started + (i * 1000) / rate;
+    if (i === faultAt) {
+      fault = options
+        .fault()
+        .catch((error: unknown) => void (faultError = error))
+        .finally(() => (faultOver = true));
+    }
+    if (fault && !faultOver && i >= faultAt + (options.maxStoresDuringFault ?? Infinity)) {
+      await fault;
+      // The rest of the stores keep their pace from here on.
+      delayedBy = performance.now() - started - (i * 1000) / rate;
+    }
+    const due = started + delayedBy + (i * 1000) / rate;
     const now = performance.now();
     if (due > now) await sleep(due - now);
     while (inFlight.size >= concurrency) await Promise.race(inFlight);

@@ -220,9 +220,12 @@ export class ReplyConsumer implements PushChannel {
     this.#acknowledge();
     const live = this.#options.session.live;
     if (this.#options.durable && live !== null && live === this.#setupDone) {
-      await live.consumer.deleteQueue(this.queue).catch(() => {
-        // The connection went down meanwhile: x-expires removes the queue.
-      });
+      // Bounded: a broker that stopped answering must not hold close() up; x-expires removes
+      // the queue when this delete does not happen.
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#options.syncTimeoutMs)));
+      await Promise.race([live.consumer.deleteQueue(this.queue).then(() => {}, () => {}), gaveUp]);
+      clearTimeout(timer);
     }
   }
 
