@@ -23,8 +23,8 @@ import { OwnedRabbitMq } from '../support/servers/rabbitmq-server.js';
 // them), and the rest wait until the broker is back, so that more than half of the run comes
 // after the restart, whatever it took. Waits outlast the run by the restart's length and more.
 const SIZES: FaultSizes = process.env.RESULTKIT_FAULTS === 'long'
-  ? { stores: 10_000, waiters: 1_000, rate: 500 }
-  : { stores: 1_500, waiters: 150, rate: 150 };
+  ? { stores: 10_000, waiters: 1_000, rate: 1_000 }
+  : { stores: 1_500, waiters: 150, rate: 300 };
 const WAIT_MARGIN = 30_000;
 const CASE_TIMEOUT = (SIZES.stores / SIZES.rate) * 1000 + WAIT_MARGIN + 60_000;
 

@@ -13,9 +13,9 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, writeFileSync } from 'node:fs';
-import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { connect } from 'amqplib';
 import { OwnedProcess } from './owned-process.js';
 import { OwnedServer } from './owned-server.js';
 import { LOOPBACK, freePort } from './loopback.js';
@@ -40,10 +40,6 @@ export function rabbitmqServerCommand(): string | null {
 function homeOf(user: string): string {
   return execFileSync('getent', ['passwd', user], { encoding: 'utf8' }).split(':')[5]!;
 }
-
-// The AMQP 0-9-1 protocol header: a broker that is up answers it with connection.start.
-const AMQP_HEADER = Buffer.from([0x41, 0x4d, 0x51, 0x50, 0, 0, 9, 1]);
-const FRAME_METHOD = 1;
 
 export class OwnedRabbitMq extends OwnedServer {
   readonly kind = 'rabbitmq' as const;
@@ -128,18 +124,17 @@ export class OwnedRabbitMq extends OwnedServer {
     });
   }
 
-  // The AMQP header over a plain socket: the listener opens only once the node has booted.
-  protected answers(): Promise<boolean> {
-    return new Promise((resolve) => {
-      const socket = new Socket();
-      const done = (ok: boolean): void => {
-        socket.destroy();
-        resolve(ok);
-      };
-      socket.setTimeout(1_000, () => done(false));
-      socket.once('error', () => done(false));
-      socket.once('data', (chunk) => done(chunk[0] === FRAME_METHOD));
-      socket.connect(this.port, LOOPBACK, () => socket.write(AMQP_HEADER));
-    });
+  // A whole AMQP login and a channel, what the tests need, rather than an open port: the
+  // listener opens a little before the node has finished booting. The socket timeout (idle
+  // time) ends a handshake that stalls.
+  protected async answers(): Promise<boolean> {
+    const connection = await connect(this.url, { timeout: 2_000 });
+    connection.on('error', () => {});
+    try {
+      await connection.createChannel();
+      return true;
+    } finally {
+      await connection.close().catch(() => {});
+    }
   }
 }
