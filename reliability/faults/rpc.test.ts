@@ -38,7 +38,11 @@ describe.skipIf(skipWithout('rabbitmq'))('RabbitMQ restarted under the RPC backe
     await server?.dispose();
   });
 
-  const rpcOptions = (connectionName: string) => ({ rpc: { brokerUrl: server.url, persistent: true, connectionName } });
+  // The client keeps received results for reads in a buffer of `maxBuffered` task ids (8,192 by
+  // default, oldest dropped first): every result of the run is read back at the end, so all fit.
+  const rpcOptions = (connectionName: string) => ({
+    rpc: { brokerUrl: server.url, persistent: true, connectionName, maxBuffered: SIZES.stores + 100 },
+  });
 
   // The worker: a backend of its own (its own connection), publishing to the client's queue as
   // a worker does with the task message's reply_to and correlation_id.
