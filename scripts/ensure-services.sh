@@ -91,6 +91,11 @@ if ! port_open 5672; then
 else
   log "RabbitMQ is answering"
 fi
+# The reliability suite's fault tests start RabbitMQ nodes of their own (rabbitmq-server, as
+# the rabbitmq user, with its Erlang cookie). They register with the epmd this node runs and
+# never start one themselves, so it must be answering.
+command -v rabbitmqctl >/dev/null || apt_install rabbitmq-server
+wait_for epmd epmd -names
 
 # --- Python Celery for the interop suites ------------------------------------------------------
 if ! /usr/bin/python3 -c 'import celery, redis, sqlalchemy, psycopg2, pymysql, msgpack, yaml' 2>/dev/null; then

@@ -11,9 +11,16 @@ import { runFaultWorkload, type FaultRunOptions, type FaultRunReport } from './f
 import { activeResources, expectResourcesReleased, watchWarnings } from './leaks.js';
 
 /** N stores and M waiters: the CI sizes, or the long ones with `RESULTKIT_FAULTS=long`. */
-export const FAULT_SIZES = process.env.RESULTKIT_FAULTS === 'long'
+export const FAULT_SIZES: FaultSizes = process.env.RESULTKIT_FAULTS === 'long'
   ? { stores: 10_000, waiters: 1_000, rate: 1_000 }
   : { stores: 2_000, waiters: 200, rate: 500 };
+
+export interface FaultSizes {
+  stores: number;
+  waiters: number;
+  /** Stores issued per second. */
+  rate: number;
+}
 
 export interface FaultCaseOptions extends Omit<FaultRunOptions, 'backend' | 'stores' | 'waiters' | 'rate' | 'waitTimeout'> {
   /** Timeout of the waits on stored results (ms); default: the run's length plus `waitMargin`. */
@@ -22,27 +29,37 @@ export interface FaultCaseOptions extends Omit<FaultRunOptions, 'backend' | 'sto
   waitMargin?: number;
   url: string;
   backendOptions?: BackendOptions;
+  /** N, M and the rate, when this server needs others than `FAULT_SIZES` (a slow restart wants a longer run). */
+  sizes?: FaultSizes;
   /** Checked after every wait settled, before close: e.g. no channel still subscribed on the server. */
   released?: (backend: ResultBackend) => Promise<void>;
   /** Checked after `close()`: e.g. the server holds no connection of the backend any more. */
   closed?: () => Promise<void>;
+  /**
+   * Opens a second backend that stores the results (a worker), given the one that waits and
+   * reads them; closed with it. Without it, the backend under test stores its own results.
+   */
+  producer?: (reader: ResultBackend) => Promise<{ store: NonNullable<FaultRunOptions['store']>; close(): Promise<void> }>;
 }
 
 export async function runFaultCase(options: FaultCaseOptions): Promise<FaultRunReport> {
-  const { url, backendOptions, released, closed, waitMargin = 10_000, ...run } = options;
+  const { url, backendOptions, released, closed, producer: openProducer, sizes = FAULT_SIZES, waitMargin = 10_000, ...run } = options;
   // The last store is issued stores/rate seconds after the waits start.
-  const waitTimeout = run.waitTimeout ?? Math.ceil((FAULT_SIZES.stores / FAULT_SIZES.rate) * 1000) + waitMargin;
+  const waitTimeout = run.waitTimeout ?? Math.ceil((sizes.stores / sizes.rate) * 1000) + waitMargin;
   const before = activeResources();
   const warnings = watchWarnings();
   const backend = await createBackend(url, backendOptions);
+  let producer: Awaited<ReturnType<NonNullable<FaultCaseOptions['producer']>>> | undefined;
   let report: FaultRunReport;
   try {
-    report = await runFaultWorkload({ ...FAULT_SIZES, ...run, waitTimeout, backend });
+    producer = await openProducer?.(backend);
+    report = await runFaultWorkload({ ...sizes, ...run, waitTimeout, backend, ...(producer ? { store: producer.store } : {}) });
     expectSurvived(report);
     await expectRecovered(backend);
     expect(backend.pendingWaits, 'waits still registered').toBe(0);
     await released?.(backend);
   } finally {
+    await producer?.close();
     await backend.close();
     warnings.stop();
   }

@@ -27,8 +27,19 @@ export interface FaultRunOptions {
   waitTimeout: number;
   /** Timeout of the orphan waits (ms). */
   orphanTimeout?: number;
-  /** The fault; it starts once a third of the stores were issued and runs beside them. */
+  /** The fault; it starts once a third of the stores were issued (see `faultAfter`) and runs beside them. */
   fault: () => Promise<void>;
+  /**
+   * Stores issued while the fault runs, at most; then the loop waits for the fault to end before
+   * it goes on (default: no limit). A fault that lasts longer than the rest of the run (a
+   * RabbitMQ restart, 5-15 s) would otherwise leave no store for after it.
+   */
+  maxStoresDuringFault?: number;
+  /**
+   * How a result is stored; default `backend.storeResult`. The RPC backend's results are stored
+   * by another backend (a worker), addressed to the waiting client's reply queue.
+   */
+  store?: (taskId: string, value: unknown) => Promise<void>;
 }
 
 export interface FaultRunReport {
@@ -73,6 +84,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runFaultWorkload(options: FaultRunOptions): Promise<FaultRunReport> {
   const { backend, stores, waiters, rate } = options;
+  const storeOne = options.store ?? ((taskId: string, value: unknown) => backend.storeResult(taskId, value).then(() => {}));
   const concurrency = options.concurrency ?? 200;
   const run = randomUUID().slice(0, 8);
   const ids = Array.from({ length: stores }, (_, i) => `rk-fault-${run}-${i}`);
@@ -95,14 +107,26 @@ export async function runFaultWorkload(options: FaultRunOptions): Promise<FaultR
   let fault: Promise<void> | null = null;
   let faultError: unknown = null;
   const faultAt = Math.floor(stores / 3);
+  let faultOver = false;
+  let delayedBy = 0;
 
   for (let i = 0; i < stores; i++) {
-    if (i === faultAt) fault = options.fault().catch((error: unknown) => void (faultError = error));
-    const due = started + (i * 1000) / rate;
+    if (i === faultAt) {
+      fault = options
+        .fault()
+        .catch((error: unknown) => void (faultError = error))
+        .finally(() => (faultOver = true));
+    }
+    if (fault && !faultOver && i >= faultAt + (options.maxStoresDuringFault ?? Infinity)) {
+      await fault;
+      // The rest of the stores keep their pace from here on.
+      delayedBy = performance.now() - started - (i * 1000) / rate;
+    }
+    const due = started + delayedBy + (i * 1000) / rate;
     const now = performance.now();
     if (due > now) await sleep(due - now);
     while (inFlight.size >= concurrency) await Promise.race(inFlight);
-    const store: Promise<void> = backend.storeResult(ids[i]!, valueOf(i)).then(
+    const store: Promise<void> = storeOne(ids[i]!, valueOf(i)).then(
       () => void acknowledged.add(i),
       (error: unknown) => {
         if (!(error instanceof ResultkitError)) untyped.push(error);

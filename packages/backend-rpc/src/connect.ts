@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { BackendClosedError, ResultkitError, backendError, scrubError } from '@resultkit/core';
 import { connect, type Channel, type ChannelModel, type ConfirmChannel } from 'amqplib';
+import { ReturnedMessages } from './returned-messages.js';
 import type { BrokerAddress } from './url.js';
 
 /** One live connection and its two channels: one publishes (results, sync markers), one consumes. */
@@ -10,6 +11,8 @@ export interface Channels {
   readonly consumer: Channel;
   /** Whether `publisher` is a confirm channel. */
   readonly confirms: boolean;
+  /** The publisher's returned (unroutable) messages, when it is a confirm channel. */
+  readonly returns: ReturnedMessages | null;
   /**
    * Holds this tick's writes and sends them in one socket write at the end of it: with many
    * results published at once, one write per result was most of the CPU the publisher spent.
@@ -33,9 +36,12 @@ export interface SessionOptions {
   onReconnected?: (channels: Channels) => void;
 }
 
-// Reconnect delays after a lost connection: 100 ms, doubling, at most 5 s.
+// Reconnect delays after a lost connection: 100 ms, doubling, at most 2 s. Waits only learn of
+// their results once the client is back (a worker reconnects on its next store, a waiting
+// client only on this timer): after a broker restart of 10 s, a 5 s cap kept results that
+// were already waiting in a durable reply queue from their waits for up to 5 s more.
 const RECONNECT_BASE_MS = 100;
-const RECONNECT_MAX_MS = 5_000;
+const RECONNECT_MAX_MS = 2_000;
 
 /**
  * The backend's AMQP connection. It is opened on first use and shared by everything; when it
@@ -117,7 +123,8 @@ export class AmqpSession {
       });
       const publisher = confirmPublish ? await connection.createConfirmChannel() : await connection.createChannel();
       const consumer = await connection.createChannel();
-      const channels: Channels = { connection, publisher, consumer, confirms: confirmPublish, coalesce: coalescer(connection) };
+      const returns = confirmPublish ? new ReturnedMessages(publisher as ConfirmChannel) : null;
+      const channels: Channels = { connection, publisher, consumer, confirms: confirmPublish, returns, coalesce: coalescer(connection) };
       const model = connection;
       model.on('close', () => this.#lost(channels));
       for (const channel of [publisher, consumer]) {

@@ -10,7 +10,7 @@ import {
   type PushListener,
   type TaskMeta,
 } from '@resultkit/core';
-import type { ConsumeMessage } from 'amqplib';
+import type { Channel, ConsumeMessage } from 'amqplib';
 import type { AmqpSession, Channels } from './connect.js';
 
 /** The `type` property of the marker messages `sync()` sends through the reply queue. */
@@ -25,6 +25,14 @@ export interface ReplyConsumerOptions {
   maxBuffered: number;
   /** Milliseconds a `sync()` waits for its marker before the read fails (retryably). */
   syncTimeoutMs: number;
+  /**
+   * Results are persistent (`rpc.persistent`): the queue is durable and not auto-delete, so it
+   * and the persistent results in it survive a broker restart and a dropped connection (it is
+   * deleted by `close()`, or by `x-expires` once nobody has used it for `expires`), and each
+   * message is acknowledged once it is in memory, so a result the broker sent just before
+   * going down is delivered again instead of lost.
+   */
+  durable: boolean;
 }
 
 interface Buffered {
@@ -45,8 +53,9 @@ interface Sync {
  * The reply queue of one backend and the one consumer that serves every reader of it.
  *
  * The queue is declared as Celery declares its own (`durable=False, auto_delete=True`,
- * `x-expires` = `expires` in ms), under a fresh UUID, so a redeclare never fails. Messages
- * are consumed with no-ack (as Celery does) into a bounded buffer: the latest state of each
+ * `x-expires` = `expires` in ms), under a fresh UUID, so a redeclare never fails; with
+ * persistent results it is durable instead (see `durable`). Messages are consumed with no-ack
+ * (as Celery does; acknowledged when durable) into a bounded buffer: the latest state of each
  * task id, kept until it is `maxBuffered` ids old or `expires` seconds old. Nothing is ever
  * requeued, so a final result cannot circulate forever (celery#4830). Every state, final or
  * not, goes to the push listener as it arrives.
@@ -72,6 +81,8 @@ export class ReplyConsumer implements PushChannel {
   #setupDone: Channels | null = null;
   #started = false;
   #closed = false;
+  /** The last message received and not yet acknowledged, and on which channel (durable queues only). */
+  #unacked: { channel: Channel; message: ConsumeMessage } | null = null;
 
   constructor(options: ReplyConsumerOptions) {
     this.#options = options;
@@ -197,23 +208,61 @@ export class ReplyConsumer implements PushChannel {
     this.#listener = null;
   }
 
-  /** The backend is closing: the connection's close removes the consumer and the auto-delete queue. */
-  shutdown(): void {
+  /**
+   * The backend is closing: the connection's close removes the consumer and an auto-delete
+   * queue. A durable queue is deleted here, while the connection is still up; when it is not,
+   * `x-expires` deletes it later.
+   */
+  async shutdown(): Promise<void> {
     this.#closed = true;
     for (const sync of [...this.#syncs.values()]) this.#settleSync(sync, new BackendUnavailableError('The backend was closed.'));
     this.#buffer.clear();
+    this.#acknowledge();
+    const live = this.#options.session.live;
+    if (this.#options.durable && live !== null && live === this.#setupDone) {
+      // Bounded: a broker that stopped answering must not hold close() up; x-expires removes
+      // the queue when this delete does not happen.
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#options.syncTimeoutMs)));
+      await Promise.race([live.consumer.deleteQueue(this.queue).then(() => {}, () => {}), gaveUp]);
+      clearTimeout(timer);
+    }
   }
 
   // ---- internals ------------------------------------------------------------------------
 
   async #declareAndConsume(channels: Channels): Promise<void> {
+    const { durable } = this.#options;
     await channels.consumer.assertQueue(this.queue, {
-      durable: false,
-      autoDelete: true,
+      durable,
+      autoDelete: !durable,
       exclusive: false,
       arguments: this.queueArguments,
     });
-    await channels.consumer.consume(this.queue, (message) => this.#onMessage(message), { noAck: true });
+    const { consumer } = channels;
+    await consumer.consume(this.queue, (message) => this.#onMessage(message, consumer), { noAck: !durable });
+  }
+
+  /**
+   * Acknowledges every message received so far on the channel of the last one, in one frame
+   * per turn of the event loop rather than one per message.
+   */
+  #acknowledgeLater(channel: Channel, message: ConsumeMessage): void {
+    const scheduled = this.#unacked !== null;
+    this.#unacked = { channel, message };
+    if (!scheduled) process.nextTick(() => this.#acknowledge());
+  }
+
+  #acknowledge(): void {
+    const unacked = this.#unacked;
+    this.#unacked = null;
+    if (!unacked) return;
+    try {
+      unacked.channel.ack(unacked.message, true);
+    } catch {
+      // The channel closed: the broker delivers the unacknowledged messages again, and a
+      // result received twice is the same result (a SUCCESS is never replaced).
+    }
   }
 
   async #sendSync(sync: Sync): Promise<void> {
@@ -237,7 +286,7 @@ export class ReplyConsumer implements PushChannel {
     else sync.reject(error);
   }
 
-  #onMessage(message: ConsumeMessage | null): void {
+  #onMessage(message: ConsumeMessage | null, channel: Channel): void {
     if (message === null) {
       // The broker cancelled the consumer (someone deleted the queue): declare and consume
       // again on this connection, and have core read every pending id.
@@ -246,6 +295,8 @@ export class ReplyConsumer implements PushChannel {
       this.reconnected();
       return;
     }
+    // Taken into memory below, synchronously: from here on the broker may forget it.
+    if (this.#options.durable) this.#acknowledgeLater(channel, message);
     const { correlationId, type, contentType, contentEncoding } = message.properties as {
       correlationId?: string;
       type?: string;

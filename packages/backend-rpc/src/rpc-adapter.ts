@@ -60,6 +60,7 @@ export class RpcAdapter implements BackendAdapter {
       expires: init.expires,
       maxBuffered: init.maxBuffered,
       syncTimeoutMs: init.syncTimeoutMs,
+      durable: init.persistent,
     });
     // What Celery 5.2.6's worker sets on a result message (checked on the wire).
     this.#properties = {
@@ -68,6 +69,9 @@ export class RpcAdapter implements BackendAdapter {
       deliveryMode: init.persistent ? 2 : 1,
       priority: 0,
       headers: {},
+      // An unroutable result comes back instead of being dropped (see `publish`); a flag of the
+      // publish method, not a property of the message, so Celery's reader sees nothing new.
+      mandatory: true,
     };
   }
 
@@ -115,20 +119,33 @@ export class RpcAdapter implements BackendAdapter {
   }
 
   async close(): Promise<void> {
-    this.replies.shutdown();
+    await this.replies.shutdown();
     await this.session.close();
   }
 }
 
+/**
+ * Publishes one result. With confirms, it resolves once the broker has put the message in the
+ * reply queue: a message the broker cannot route (no such queue) is returned (`mandatory`) and
+ * rejects with a retryable `BackendUnavailableError`, as a message the broker refuses or loses
+ * with the connection does. Without confirms, nothing is known and it resolves at once.
+ */
 function publish(channels: Channels, routingKey: string, body: Buffer, properties: Options.Publish): Promise<void> {
   channels.coalesce();
-  if (!channels.confirms) {
+  if (!channels.confirms || !channels.returns) {
     channels.publisher.publish('', routingKey, body, properties);
     return Promise.resolve();
   }
+  const returned = channels.returns.track(routingKey, properties.correlationId ?? '', body);
   return new Promise<void>((resolve, reject) => {
     channels.publisher.publish('', routingKey, body, properties, (error: unknown) => {
-      if (error) reject(new BackendUnavailableError('The broker did not confirm the result message.', { cause: error }));
+      if (returned.settled()) {
+        reject(
+          new BackendUnavailableError(
+            `The broker has no reply queue ${routingKey} for this result: the client that sent the task is gone, or has not declared its queue again since the broker restarted.`,
+          ),
+        );
+      } else if (error) reject(new BackendUnavailableError('The broker did not confirm the result message.', { cause: error }));
       else resolve();
     });
   });

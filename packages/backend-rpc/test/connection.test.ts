@@ -1,24 +1,8 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { BackendUnavailableError, ConfigurationError, createBackend, states, TimeoutError } from '@resultkit/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { resultkitAdapter } from '../src/index.js';
-import { adapterOf, BROKER_URL, sleep, until, useRpcBackend } from './support.js';
-
-const run = promisify(execFile);
-
-/** Closes, from the broker's side, every connection whose client named itself `name` (async: timers keep running). */
-async function killConnections(name: string): Promise<number> {
-  // One line per connection: its pid, a tab, its client properties as an Erlang term.
-  const { stdout: out } = await run('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '-q'], { encoding: 'utf8' });
-  const pids = out
-    .split('\n')
-    .filter((line) => line.includes(`{"connection_name","${name}"}`))
-    .map((line) => line.split('\t')[0]!);
-  for (const pid of pids) await run('rabbitmqctl', ['close_connection', pid, 'resultkit test: broker-side close', '-q']);
-  return pids.length;
-}
+import { adapterOf, BROKER_URL, killConnections, sleep, until, useRpcBackend } from './support.js';
 
 const SECRET = 'pa55-w0rd-s3cret';
 

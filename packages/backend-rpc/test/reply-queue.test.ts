@@ -1,25 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import { states } from '@resultkit/core';
 import { describe, expect, it } from 'vitest';
-import { adapterOf, recordPushedStates, sleep, useRawChannel, useRpcBackend } from './support.js';
-
-interface ListedQueue {
-  name: string;
-  durable: boolean;
-  auto_delete: boolean;
-  exclusive: boolean;
-  /** `[name, type, value]` triples, as rabbitmqctl prints them. */
-  arguments: [string, string, unknown][];
-}
-
-function listQueue(name: string): (Omit<ListedQueue, 'arguments'> & { arguments: Record<string, unknown> }) | undefined {
-  const out = execFileSync('rabbitmqctl', ['list_queues', 'name', 'durable', 'auto_delete', 'exclusive', 'arguments', '--formatter', 'json', '-q'], {
-    encoding: 'utf8',
-  });
-  const queue = (JSON.parse(out) as ListedQueue[]).find((q) => q.name === name);
-  return queue && { ...queue, arguments: Object.fromEntries(queue.arguments.map(([key, , value]) => [key, value])) };
-}
+import { adapterOf, listQueue, recordPushedStates, sleep, useRawChannel, useRpcBackend } from './support.js';
 
 describe('the reply queue', () => {
   it("is declared as Celery declares its own: non-durable, auto-delete, not exclusive, x-expires from expires, and Celery's redeclare succeeds", async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ContentDisallowedError, RemoteTaskError, states, toDocument } from '@resultkit/core';
+import { BackendUnavailableError, ContentDisallowedError, RemoteTaskError, states, toDocument } from '@resultkit/core';
 import type { GetMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
 import { until, useRawChannel, useRpcBackend } from './support.js';
@@ -87,6 +87,33 @@ describe('storing a result (the worker side)', () => {
     expect(error).toBeInstanceOf(ContentDisallowedError);
     expect((error as ContentDisallowedError).contentType).toBe('application/x-python-serialize');
     expect(client.codec.accept).toEqual(['application/json']);
+  });
+
+  it('a result for a reply queue that does not exist is not acknowledged: the store fails with BackendUnavailableError', async () => {
+    // The broker would confirm an unroutable message and drop it; published mandatory, it comes back.
+    const worker = await useRpcBackend({ retry: { maxRetries: 1, baseDelay: 5 } });
+    const missing = `rk-test-missing-${randomUUID()}`;
+    const error = await worker.storeResult(randomUUID(), 'nobody', states.SUCCESS, { request: { replyTo: missing } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendUnavailableError);
+    expect((error as Error).message).toContain(missing);
+  });
+
+  it('returned and routed results of the same task, published together, are told apart', async () => {
+    const worker = await useRpcBackend({ retry: false });
+    const reply = await useReplyQueue();
+    const missing = `rk-test-missing-${randomUUID()}`;
+    const id = randomUUID();
+    // Interleaved on one channel, same correlation id: only the stores to the missing queue fail.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 20 }, (_, i) =>
+        worker.storeResult(id, i, i % 2 ? states.SUCCESS : states.STARTED, { request: { replyTo: i % 2 ? reply.queue : missing, correlationId: id } }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(Array.from({ length: 20 }, (_, i) => (i % 2 ? 'fulfilled' : 'rejected')));
+    for (const outcome of outcomes) if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(BackendUnavailableError);
+    const received = [];
+    for (let i = 0; i < 10; i++) received.push(worker.codec.decode((await reply.next()).content) as { result: number });
+    expect(received.map((document) => document.result)).toEqual([1, 3, 5, 7, 9, 11, 13, 15, 17, 19]);
   });
 
   it('groups, chords and forget are NotSupportedError, said plainly', async () => {

@@ -2,6 +2,8 @@
  * Shared by the RPC tests: where the broker is, how to open a backend on it, and a raw amqplib
  * connection to look at queues with.
  */
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createBackend, type BackendOptions, type ResultBackend } from '@resultkit/core';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { onTestFinished } from 'vitest';
@@ -66,4 +68,37 @@ export function recordPushedStates(backend: ResultBackend): Map<string, string[]
       pushRestored: () => listener.pushRestored(),
     });
   return seen;
+}
+
+const run = promisify(execFile);
+
+/** Closes, from the broker's side, every connection whose client named itself `name` (async: timers keep running). */
+export async function killConnections(name: string): Promise<number> {
+  // One line per connection: its pid, a tab, its client properties as an Erlang term.
+  const { stdout: out } = await run('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '-q'], { encoding: 'utf8' });
+  const pids = out
+    .split('\n')
+    .filter((line) => line.includes(`{"connection_name","${name}"}`))
+    .map((line) => line.split('\t')[0]!);
+  for (const pid of pids) await run('rabbitmqctl', ['close_connection', pid, 'resultkit test: broker-side close', '-q']);
+  return pids.length;
+}
+
+interface ListedQueue {
+  name: string;
+  durable: boolean;
+  auto_delete: boolean;
+  exclusive: boolean;
+  messages_unacknowledged: number;
+  /** `[name, type, value]` triples, as rabbitmqctl prints them. */
+  arguments: [string, string, unknown][];
+}
+
+/** A queue as `rabbitmqctl list_queues` shows it (the broker's view, not the client's), or undefined when there is none. */
+export function listQueue(name: string): (Omit<ListedQueue, 'arguments'> & { arguments: Record<string, unknown> }) | undefined {
+  const out = execFileSync('rabbitmqctl', ['list_queues', 'name', 'durable', 'auto_delete', 'exclusive', 'messages_unacknowledged', 'arguments', '--formatter', 'json', '-q'], {
+    encoding: 'utf8',
+  });
+  const queue = (JSON.parse(out) as ListedQueue[]).find((q) => q.name === name);
+  return queue && { ...queue, arguments: Object.fromEntries(queue.arguments.map(([key, , value]) => [key, value])) };
 }

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import type { ServerKind } from './owned-server.js';
 import { postgresBinDir } from './postgres-server.js';
+import { rabbitmqServerCommand } from './rabbitmq-server.js';
 
 function onPath(command: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
@@ -18,6 +19,8 @@ export function serverInstalled(kind: ServerKind): boolean {
       return postgresBinDir() !== null;
     case 'mariadb':
       return onPath('mariadbd') && onPath('mariadb-install-db');
+    case 'rabbitmq':
+      return rabbitmqServerCommand() !== null;
   }
 }
 

@@ -7,7 +7,7 @@
 import { dataDir, removeDir, waitUntil } from './loopback.js';
 import type { OwnedProcess, RunAs } from './owned-process.js';
 
-export type ServerKind = 'redis' | 'postgresql' | 'mariadb';
+export type ServerKind = 'redis' | 'postgresql' | 'mariadb' | 'rabbitmq';
 
 export abstract class OwnedServer {
   abstract readonly kind: ServerKind;
