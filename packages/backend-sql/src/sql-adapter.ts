@@ -145,6 +145,14 @@ export class SqlAdapter implements BackendAdapter {
 
   /** Writes rows with distinct task ids: one statement per column set (plain or extended). */
   async #write(rows: EncodedTaskRow[]): Promise<void> {
+    const columns = rows[0]!.columns;
+    if (rows.every((row) => row.columns === columns)) {
+      return this.dialect.upsertTasks(
+        columns,
+        rows.map((row) => row.values),
+        this.#upsert,
+      );
+    }
     const byColumns = new Map<readonly TaskColumn[], unknown[][]>();
     for (const row of rows) {
       const values = byColumns.get(row.columns);
@@ -156,16 +164,18 @@ export class SqlAdapter implements BackendAdapter {
 
   async load(taskId: string): Promise<TaskMeta | null> {
     if (this.#reads) return this.#reads.submit(taskId);
-    const [meta] = await this.loadMany([taskId]);
+    const row = await this.dialect.selectTask(this.#readColumns, taskId);
+    if (!row) return null;
+    const meta = this.#decode(row, taskId);
     if (meta instanceof Error) throw meta;
-    return meta ?? null;
+    return meta;
   }
 
   /** One SELECT ... WHERE task_id IN (...) for all the ids (chunked past 1,000). */
   async loadMany(taskIds: readonly string[]): Promise<(TaskMeta | null | Error)[]> {
     if (taskIds.length === 1) {
       const id = taskIds[0]!;
-      const [row] = await this.dialect.selectTasks(this.#readColumns, taskIds);
+      const row = await this.dialect.selectTask(this.#readColumns, id);
       return [row ? this.#decode(row, id) : null];
     }
     const unique = [...new Set(taskIds)];

@@ -42,9 +42,12 @@ export class SqlEntries implements StoredEntries {
   readonly format: string;
   readonly #init: SqlEntriesInit;
   readonly #digits: number;
+  /** How copied rows are written: no NOTIFY, and the SUCCESS guard always (see `writeEntries`). */
+  readonly #copyUpsert: UpsertOptions;
 
   constructor(init: SqlEntriesInit) {
     this.#init = init;
+    this.#copyUpsert = { ...init.upsert, notifyChannel: null, preserveSuccess: true };
     this.#digits = init.schema.task.columns.get('date_done')?.fractionalDigits ?? 6;
     // Equal formats copy rows as they are: the same serializer (args, kwargs) and the same
     // date_done precision (a DATETIME without fractions would cut microseconds).
@@ -114,12 +117,12 @@ export class SqlEntries implements StoredEntries {
         (entry.kind === 'task' ? tasks : groups).push(entry);
       }
     });
-    const { dialect, upsert, readColumns } = this.#init;
+    const { dialect, readColumns } = this.#init;
     const writes: Promise<void>[] = [];
     if (tasks.length) {
       const values = tasks.map((e) => readColumns.map((c) => (c === 'date_done' ? this.#timestamp(e.row!.date_done) : (e.row![c] ?? null))));
       // The SUCCESS guard holds even for a row written between the read above and this write.
-      writes.push(dialect.upsertTasks(readColumns, values, { ...upsert, notifyChannel: null, preserveSuccess: true }));
+      writes.push(dialect.upsertTasks(readColumns, values, this.#copyUpsert));
     }
     if (groups.length) {
       const now = this.#timestamp(new Date().toISOString())!;

@@ -11,6 +11,11 @@ export class ByteBuffer {
     return this.#length;
   }
 
+  /** How many bytes it holds before it must grow. */
+  get capacity(): number {
+    return this.#bytes.length;
+  }
+
   #reserve(extra: number): number {
     const at = this.#length;
     const needed = at + extra;
@@ -37,6 +42,17 @@ export class ByteBuffer {
   bytes(value: Uint8Array): void {
     const at = this.#reserve(value.length);
     this.#bytes.set(value, at);
+  }
+
+  /**
+   * Text the caller knows is ASCII, one byte per character, written in place: for the short keys
+   * and values most pickles are made of, this costs less than encoding them into an array of
+   * their own first and copying that.
+   */
+  ascii(text: string): void {
+    const at = this.#reserve(text.length);
+    const bytes = this.#bytes;
+    for (let i = 0; i < text.length; i++) bytes[at + i] = text.charCodeAt(i);
   }
 
   // Each write reserves first and only then reads #view: growing replaces the view, so
@@ -79,5 +95,10 @@ export class ByteBuffer {
   /** The written bytes in an array of their own size. */
   toUint8Array(): Uint8Array {
     return this.#bytes.slice(0, this.#length);
+  }
+
+  /** Copies the written bytes into `target` at `offset`. */
+  copyTo(target: Uint8Array, offset: number): void {
+    target.set(this.#bytes.subarray(0, this.#length), offset);
   }
 }

@@ -19,7 +19,7 @@ import { PickleOutput } from './framer.js';
 import { DECIMAL_TEXT } from './known-values.js';
 import { encodeLong } from './integers.js';
 import { HIGHEST_PROTOCOL, Op } from './opcodes.js';
-import { decodeLatin1, encodeUtf8 } from './text.js';
+import { decodeLatin1, encodeUtf8, isAscii } from './text.js';
 import { PickledAsyncResult, PickledGlobal, PickledGroupResult, PickledObject, PyTimedelta } from './values.js';
 
 export interface DumpOptions {
@@ -199,7 +199,8 @@ class Pickler {
         if (hashable) this.#saveFrozenset(value);
         else this.#saveSet(value);
       } else if (value instanceof Map) {
-        this.#saveDict(value, [...value.entries()]);
+        const keys = [...value.keys()];
+        this.#saveDict(value, keys, (key) => value.get(key));
       } else if (value instanceof RemoteTaskError) {
         this.#saveException(value);
       } else if (value instanceof PickledAsyncResult) {
@@ -211,7 +212,8 @@ class Pickler {
         if (value.parent) args.push(value.parent);
         this.#saveReduce('celery.result', 'GroupResult', args, value);
       } else if (isPlainObject(value)) {
-        this.#saveDict(value, Object.keys(value).map((key) => [key, (value as Record<string, unknown>)[key]]));
+        const record = value as Record<string, unknown>;
+        this.#saveDict(value, Object.keys(record), (key) => record[key as string]);
       } else {
         const name = (value as { constructor?: { name?: string } }).constructor?.name ?? 'object';
         throw new TypeError(`Cannot pickle an instance of ${name}; convert it to plain data first.`);
@@ -281,20 +283,13 @@ class Pickler {
         return;
       }
     }
-    const encoded = encodeUtf8(value);
-    const n = encoded.length;
-    if (n <= 0xff && this.protocol >= 4) {
-      this.#out.payload((w) => {
-        w.byte(Op.SHORT_BINUNICODE);
-        w.byte(n);
-      }, encoded);
-    } else if (n > 0xffffffff) {
-      throw new RangeError('Cannot pickle a string of 4 GiB or more.');
+    const shortOp = this.protocol >= 4 ? Op.SHORT_BINUNICODE : null;
+    if (isAscii(value)) {
+      this.#out.asciiPayload(shortOp, Op.BINUNICODE, value);
     } else {
-      this.#out.payload((w) => {
-        w.byte(Op.BINUNICODE);
-        w.u32(n);
-      }, encoded);
+      const encoded = encodeUtf8(value);
+      if (encoded.length > 0xffffffff) throw new RangeError('Cannot pickle a string of 4 GiB or more.');
+      this.#out.payload(shortOp, Op.BINUNICODE, encoded);
     }
     if (this.python) {
       const index = this.#memoize();
@@ -312,18 +307,7 @@ class Pickler {
       else this.#saveReduce('_codecs', 'encode', [made({ str: decodeLatin1(value), fresh: true }), 'latin1'], identity);
       return;
     }
-    const n = value.length;
-    if (n <= 0xff) {
-      this.#out.payload((w) => {
-        w.byte(Op.SHORT_BINBYTES);
-        w.byte(n);
-      }, value);
-    } else {
-      this.#out.payload((w) => {
-        w.byte(Op.BINBYTES);
-        w.u32(n);
-      }, value);
-    }
+    this.#out.payload(Op.SHORT_BINBYTES, Op.BINBYTES, value);
     if (identity) this.#remember(identity);
     else if (this.python) this.#memoize();
   }
@@ -381,15 +365,16 @@ class Pickler {
     }
   }
 
-  #saveDict(dict: object, entries: readonly (readonly [unknown, unknown])[]): void {
+  /** A dict of `keys` and their values (read one at a time, with no array of pairs built). */
+  #saveDict(dict: object, keys: readonly unknown[], valueOf: (key: unknown) => unknown): void {
     this.#out.w.byte(Op.EMPTY_DICT);
     this.#remember(dict);
     this.#batches(
-      entries.length,
+      keys.length,
       (i) => {
-        const [key, value] = entries[i] as readonly [unknown, unknown];
+        const key = keys[i];
         this.#save(key, true);
-        this.#save(value, false);
+        this.#save(valueOf(key), false);
       },
       Op.SETITEM,
       Op.SETITEMS,

@@ -91,6 +91,12 @@ function decodeUtf8Slow(bytes: Uint8Array, what: string): string {
   return out + String.fromCharCode(...units);
 }
 
+/** True when every character of `text` is ASCII (so its UTF-8 is one byte per character). */
+export function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
 /** A string as UTF-8 with `surrogatepass`, as Python's pickler writes it. */
 export function encodeUtf8(text: string): Uint8Array {
   if (!LONE_SURROGATE.test(text)) return utf8Encoder.encode(text);

@@ -182,4 +182,31 @@ describe('framing (protocol 4+, python style)', () => {
     expect(Buffer.from(big).equals(Buffer.alloc(70_000))).toBe(true);
     expect(text).toBe('x'.repeat(10));
   });
+
+  it('writes ASCII text in place with the same opcodes as any other text, big text outside frames', () => {
+    // 255 bytes still fit SHORT_BINUNICODE (8c ff), 256 need BINUNICODE (58 + 4-byte length).
+    expect(hex(dumps('a'.repeat(255), { protocol: 4 }).subarray(11, 13))).toBe('8cff');
+    expect(hex(dumps('a'.repeat(256), { protocol: 4 }).subarray(11, 16))).toBe('5800010000');
+    for (const big of ['y'.repeat(70_000), 'é'.repeat(35_000)]) {
+      const bytes = dumps([big], { protocol: 5 });
+      // The 2-byte frame `]\x94` (no FRAME header), then the 70,000-byte string outside it.
+      expect(hex(bytes.subarray(0, 9))).toBe('80055d94' + '5870110100');
+      expect(loads(bytes)).toEqual([big]);
+    }
+  });
+
+  it('a pickle written while another is being written, and after a larger one, has its own bytes', () => {
+    const small = hex(dumps({ a: 'b' }, { protocol: 5 }));
+    const outer = {
+      get inner() {
+        return dumps('inner', { protocol: 5 });
+      },
+      after: 'z'.repeat(300),
+    };
+    const written = loads(dumps(outer, { protocol: 5 })) as { inner: Uint8Array; after: string };
+    expect(loads(written.inner)).toBe('inner');
+    expect(written.after).toBe('z'.repeat(300));
+    dumps('w'.repeat(5_000), { protocol: 5 });
+    expect(hex(dumps({ a: 'b' }, { protocol: 5 }))).toBe(small);
+  });
 });

@@ -132,17 +132,35 @@ export abstract class Dialect {
 
   /** Writes rows with distinct task ids (one value per column, in `columns` order). */
   async upsertTasks(columns: readonly TaskColumn[], rows: readonly unknown[][], options: UpsertOptions): Promise<void> {
-    const chunks = this.chunkRows(rows);
-    await Promise.all(chunks.map((chunk) => this.#upsertChunk(columns, chunk, options)));
+    // The common case, one statement, without splitting the rows into chunks first.
+    if (rows.length <= this.maxRowsPerStatement && this.fitsOneStatement(rows.length)) return this.#upsertChunk(columns, rows, options);
+    await Promise.all(this.chunkRows(rows).map((chunk) => this.#upsertChunk(columns, chunk, options)));
   }
 
+  /** True when `rowCount` rows go out as one statement (MySQL prepares only power-of-two sizes). */
+  protected fitsOneStatement(_rowCount: number): boolean {
+    return true;
+  }
+
+  // The statement texts by options object, columns array and row count: the adapter keeps one of
+  // each, so no key is built per store.
+  readonly #upserts = new WeakMap<UpsertOptions, WeakMap<readonly TaskColumn[], Map<number, string>>>();
+
   async #upsertChunk(columns: readonly TaskColumn[], rows: readonly unknown[][], options: UpsertOptions): Promise<void> {
-    const sql = this.cached(`upsert:${columns.join(',')}:${rows.length}:${options.preserveSuccess}:${options.notifyChannel ?? ''}:${options.idFromSequence}`, () =>
-      this.upsertTasksSql(columns, rows.length, options),
-    );
-    const params: unknown[] = [];
-    for (const row of rows) for (const value of row) params.push(value);
-    if (options.notifyChannel !== null) params.push(options.notifyChannel);
+    let byColumns = this.#upserts.get(options);
+    if (!byColumns) this.#upserts.set(options, (byColumns = new WeakMap()));
+    let bySize = byColumns.get(columns);
+    if (!bySize) byColumns.set(columns, (bySize = new Map()));
+    let sql = bySize.get(rows.length);
+    if (sql === undefined) bySize.set(rows.length, (sql = this.upsertTasksSql(columns, rows.length, options)));
+    let params: unknown[];
+    if (rows.length === 1 && options.notifyChannel === null) {
+      params = rows[0]!;
+    } else {
+      params = [];
+      for (const row of rows) for (const value of row) params.push(value);
+      if (options.notifyChannel !== null) params.push(options.notifyChannel);
+    }
     await this.exec.query(sql, params, { prepare: rows.length <= PREPARED_UP_TO });
   }
 
@@ -157,9 +175,7 @@ export abstract class Dialect {
   async selectTasks(columns: readonly TaskColumn[], ids: readonly string[]): Promise<Row[]> {
     if (ids.length === 0) return [];
     if (ids.length === 1) {
-      // task_id is unique: one id reads one row at most.
-      if (!this.exec.queryOne) return this.exec.query(this.#selectSql(columns, 1), ids, { prepare: true });
-      const row = await this.exec.queryOne(this.#selectSql(columns, 1), ids);
+      const row = await this.selectTask(columns, ids[0]!);
       return row ? [row] : [];
     }
     const out: Row[] = [];
@@ -169,6 +185,14 @@ export abstract class Dialect {
       for (const row of rows) out.push(row);
     }
     return out;
+  }
+
+  /** Reads the row of one id (task_id is unique: one row at most). */
+  async selectTask(columns: readonly TaskColumn[], id: string): Promise<Row | undefined> {
+    const sql = this.#selectSql(columns, 1);
+    if (this.exec.queryOne) return this.exec.queryOne(sql, [id]);
+    const [row] = await this.exec.query(sql, [id], { prepare: true });
+    return row;
   }
 
   // Looked up by the columns array itself (the adapter keeps one), then by the number of ids:

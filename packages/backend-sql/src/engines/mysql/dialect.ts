@@ -207,6 +207,10 @@ export class MysqlDialect extends Dialect {
     return chunks;
   }
 
+  protected override fitsOneStatement(rowCount: number): boolean {
+    return (rowCount & (rowCount - 1)) === 0;
+  }
+
   /** Pads an `IN` list to a power of two by repeating the last id (a repeated id matches the same row once). */
   protected override idList(ids: readonly string[]): readonly string[] {
     let size = 1;
