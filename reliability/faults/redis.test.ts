@@ -30,7 +30,8 @@ describe.skipIf(skipWithout('redis'))('Redis under faults', () => {
   const released = async (backend: { adapter: unknown }): Promise<void> => {
     // The adapter's subscriber, looked at structurally (the adapter class is not exported).
     const adapter = backend.adapter as { subscriber: { channelCount: number } | null };
-    expect(adapter.subscriber?.channelCount ?? 0).toBe(0);
+    // A settled wait unsubscribes on the next turn of the event loop, after its caller ran.
+    await waitUntil(() => (adapter.subscriber?.channelCount ?? 0) === 0, 2_000, 'the backend to want no channel');
     await waitUntil(async () => ((await raw.pubsub('CHANNELS')) as string[]).length === 0, 5_000, 'no channel subscribed on the server');
   };
 

@@ -40,7 +40,8 @@ describe.skipIf(skipWithout('redis'))(`one AbortSignal shared by ${WAITS} waits`
     try {
       await work(backend);
       expect(backend.pendingWaits).toBe(0);
-      expect(redisInternals(backend).subscriber?.channelCount ?? 0).toBe(0);
+      // A settled wait unsubscribes on the next turn of the event loop, after its caller ran.
+      await waitUntil(() => (redisInternals(backend).subscriber?.channelCount ?? 0) === 0, 2_000, 'the backend to want no channel');
       await waitUntil(async () => (await serverSubscriptions(raw)).length === 0, 10_000, 'every channel unsubscribed on the server');
     } finally {
       await backend.close();
