@@ -4,7 +4,7 @@
  * pub/sub), and the whole server paused with SIGSTOP for longer than the socket timeout.
  */
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { runFaultCase } from '../support/fault-case.js';
 import { skipWithout } from '../support/servers/availability.js';
 import { waitUntil } from '../support/servers/loopback.js';
