@@ -11,8 +11,10 @@
  * broker could not take (down, or the queue not there) fails with a typed error and was
  * never acknowledged.
  */
+import { randomUUID } from 'node:crypto';
 import { createBackend, states, type ResultBackend } from '@resultkit/core';
 import type {} from '@resultkit/backend-rpc';
+import { connect } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFaultCase, type FaultCaseOptions, type FaultSizes } from '../support/fault-case.js';
 import { skipWithout } from '../support/servers/availability.js';
@@ -63,6 +65,54 @@ describe.skipIf(skipWithout('rabbitmq'))('RabbitMQ restarted under the RPC backe
     expect((await server.ctl('list_connections', 'name')).trim()).toBe('');
     expect((await server.ctl('list_queues', 'name')).trim()).toBe('');
   };
+
+  // The fault cases above consume results as they arrive, so few sit in the queue at the kill.
+  // Here a whole run of results waits in a reply queue nobody consumes when the node is killed:
+  // every one the worker's store acknowledged must be there after the restart.
+  it('keeps every acknowledged result left in a reply queue across a crash (SIGKILL)', async () => {
+    const count = SIZES.stores;
+    const queue = `rk-fault-parked-${randomUUID()}`;
+    const withChannel = async <T>(use: (channel: import('amqplib').Channel) => Promise<T>): Promise<T> => {
+      const connection = await connect(server.url);
+      connection.on('error', () => {});
+      try {
+        return await use(await connection.createChannel());
+      } finally {
+        await connection.close().catch(() => {});
+      }
+    };
+    // A queue declared in the moment before a crash can itself be lost (see the harness test of
+    // OwnedRabbitMq): the reply queue exists before any result is sent to it, and an orderly
+    // restart makes sure its declaration is on disk.
+    await withChannel((channel) => channel.assertQueue(queue, { durable: true, autoDelete: false }));
+    await server.restart('graceful');
+
+    const worker = await createBackend('rpc://', rpcOptions('rk-fault-parker'));
+    try {
+      const ids = Array.from({ length: count }, (_, i) => `rk-parked-${i}`);
+      for (let i = 0; i < count; i += 100) {
+        await Promise.all(ids.slice(i, i + 100).map((id) =>
+          worker.storeResult(id, i, states.SUCCESS, { request: { replyTo: queue, correlationId: id } })));
+      }
+      await server.restart('crash');
+
+      const found = await withChannel(async (channel) => {
+        const seen = new Set<string>();
+        for (;;) {
+          const message = await channel.get(queue, { noAck: true });
+          if (message === false) return seen;
+          seen.add(String(message.properties.correlationId));
+        }
+      });
+      console.log(`rpc persistent, results parked in a reply queue, RabbitMQ crash + restart: ${found.size}/${count} acknowledged results in the queue after the restart`);
+      expect(found.size).toBe(count);
+      expect([...found].sort()).toEqual([...ids].sort());
+    } finally {
+      await worker.close();
+      await withChannel((channel) => channel.deleteQueue(queue)).catch(() => {});
+    }
+    await closed();
+  }, 180_000);
 
   for (const mode of ['graceful', 'crash'] as const) {
     it(`${mode === 'crash' ? 'crashes (SIGKILL) and restarts' : 'restarts in order (SIGTERM)'} with persistent results in flight: nothing acknowledged is lost, every waiter resolves or times out`, async () => {
