@@ -14,11 +14,11 @@
 import { randomUUID } from 'node:crypto';
 import { createBackend, states, type ResultBackend } from '@resultkit/core';
 import type {} from '@resultkit/backend-rpc';
-import { connect } from 'amqplib';
+import type { Channel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFaultCase, type FaultCaseOptions, type FaultSizes } from '../support/fault-case.js';
 import { skipWithout } from '../support/servers/availability.js';
-import { OwnedRabbitMq } from '../support/servers/rabbitmq-server.js';
+import { OwnedRabbitMq, withAmqpChannel } from '../support/servers/rabbitmq-server.js';
 
 // A restart of RabbitMQ takes 5-15 s (more on a busy machine) where Redis takes a fraction of
 // one: a tenth of the stores are issued while it lasts (they fail: nobody is there to take
@@ -72,15 +72,7 @@ describe.skipIf(skipWithout('rabbitmq'))('RabbitMQ restarted under the RPC backe
   it('keeps every acknowledged result left in a reply queue across a crash (SIGKILL)', async () => {
     const count = SIZES.stores;
     const queue = `rk-fault-parked-${randomUUID()}`;
-    const withChannel = async <T>(use: (channel: import('amqplib').Channel) => Promise<T>): Promise<T> => {
-      const connection = await connect(server.url);
-      connection.on('error', () => {});
-      try {
-        return await use(await connection.createChannel());
-      } finally {
-        await connection.close().catch(() => {});
-      }
-    };
+    const withChannel = <T>(use: (channel: Channel) => Promise<T>) => withAmqpChannel(server.url, use);
     // A queue declared in the moment before a crash can itself be lost (see the harness test of
     // OwnedRabbitMq): the reply queue exists before any result is sent to it, and an orderly
     // restart makes sure its declaration is on disk.

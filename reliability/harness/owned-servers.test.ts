@@ -4,7 +4,7 @@
  * while paused, and leaves no process and no directory behind.
  */
 import { existsSync } from 'node:fs';
-import { connect, type ConfirmChannel } from 'amqplib';
+import type { ConfirmChannel } from 'amqplib';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { Redis } from 'ioredis';
@@ -13,7 +13,7 @@ import { OwnedMariaDb } from '../support/servers/mariadb-server.js';
 import type { OwnedServer, ServerKind } from '../support/servers/owned-server.js';
 import { skipWithout } from '../support/servers/availability.js';
 import { OwnedPostgres } from '../support/servers/postgres-server.js';
-import { OwnedRabbitMq } from '../support/servers/rabbitmq-server.js';
+import { OwnedRabbitMq, withAmqpChannel } from '../support/servers/rabbitmq-server.js';
 import { OwnedRedis } from '../support/servers/redis-server.js';
 
 const SHARED_PORTS = [6379, 5432, 3306, 5672];
@@ -86,15 +86,7 @@ function mariadbProbe(server: OwnedMariaDb): Probe {
 // write itself (the node's LATEST.LOG held the declaration without its outcome), never the
 // confirmed message of a queue that already existed.
 function rabbitmqProbe(server: OwnedRabbitMq): Probe {
-  const withChannel = async <T>(use: (channel: ConfirmChannel) => Promise<T>): Promise<T> => {
-    const connection = await connect(server.url);
-    connection.on('error', () => {});
-    try {
-      return await use(await connection.createConfirmChannel());
-    } finally {
-      await connection.close().catch(() => {});
-    }
-  };
+  const withChannel = <T>(use: (channel: ConfirmChannel) => Promise<T>) => withAmqpChannel(server.url, use, true);
   const queueOf = (key: string) => `rk-probe-${key}`;
   return {
     prepare: (key) => withChannel(async (channel) => void (await channel.assertQueue(queueOf(key), { durable: true, autoDelete: false }))),

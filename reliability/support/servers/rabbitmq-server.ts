@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { connect } from 'amqplib';
+import { connect, type Channel, type ConfirmChannel } from 'amqplib';
 import { OwnedProcess } from './owned-process.js';
 import { OwnedServer } from './owned-server.js';
 import { LOOPBACK, freePort } from './loopback.js';
@@ -136,5 +136,22 @@ export class OwnedRabbitMq extends OwnedServer {
     } finally {
       await connection.close().catch(() => {});
     }
+  }
+}
+
+/**
+ * Runs `use` on a channel of a connection of its own to `url` (a confirm channel when
+ * `confirms`), and closes the connection after, whatever happened: nothing is left open on a
+ * node a test is about to stop or kill.
+ */
+export async function withAmqpChannel<T>(url: string, use: (channel: Channel) => Promise<T>): Promise<T>;
+export async function withAmqpChannel<T>(url: string, use: (channel: ConfirmChannel) => Promise<T>, confirms: true): Promise<T>;
+export async function withAmqpChannel<T>(url: string, use: (channel: ConfirmChannel) => Promise<T>, confirms = false): Promise<T> {
+  const connection = await connect(url);
+  connection.on('error', () => {});
+  try {
+    return await use((confirms ? await connection.createConfirmChannel() : await connection.createChannel()) as ConfirmChannel);
+  } finally {
+    await connection.close().catch(() => {});
   }
 }
