@@ -18,6 +18,7 @@ import type { Channel } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFaultCase, type FaultCaseOptions, type FaultSizes } from '../support/fault-case.js';
 import { skipWithout } from '../support/servers/availability.js';
+import { waitUntil } from '../support/servers/loopback.js';
 import { OwnedRabbitMq, withAmqpChannel } from '../support/servers/rabbitmq-server.js';
 
 // A restart of RabbitMQ takes 5-15 s (more on a busy machine) where Redis takes a fraction of
@@ -105,6 +106,32 @@ describe.skipIf(skipWithout('rabbitmq'))('RabbitMQ restarted under the RPC backe
     }
     await closed();
   }, 180_000);
+
+  it('close() returns within its bound while the broker is paused (SIGSTOP), and leaves nothing once it continues', async () => {
+    const client = await createBackend('rpc://', rpcOptions('rk-fault-paused-close'));
+    await client.taskProperties('rk-fault-declare');
+    server.pause();
+    let tookMs: number;
+    try {
+      const started = performance.now();
+      await client.close();
+      tookMs = performance.now() - started;
+    } finally {
+      server.resume();
+    }
+    console.log(`rpc persistent, close() with RabbitMQ paused: returned after ${Math.round(tookMs)} ms`);
+    // The queue delete gives up after 5 s, and the connection is then dropped without waiting
+    // for the broker's goodbye.
+    expect(tookMs).toBeLessThan(8_000);
+    // The delete was sent while the broker was paused: it runs when the broker continues, if
+    // the broker reads it before it sees the socket closed; otherwise x-expires removes the
+    // queue later. Whatever is left is removed now, so the node is left as it was found.
+    const left = (await server.ctl('list_queues', 'name')).trim().split('\n').filter(Boolean);
+    for (const name of left) await withAmqpChannel(server.url, (channel) => channel.deleteQueue(name));
+    // The broker notices the dropped connection once it runs again.
+    await waitUntil(async () => (await server.ctl('list_connections', 'name')).trim() === '', 30_000, 'the dropped connection to go');
+    await closed();
+  }, 120_000);
 
   for (const mode of ['graceful', 'crash'] as const) {
     it(`${mode === 'crash' ? 'crashes (SIGKILL) and restarts' : 'restarts in order (SIGTERM)'} with persistent results in flight: nothing acknowledged is lost, every waiter resolves or times out`, async () => {

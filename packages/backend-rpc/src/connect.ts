@@ -43,6 +43,31 @@ export interface SessionOptions {
 const RECONNECT_BASE_MS = 100;
 const RECONNECT_MAX_MS = 2_000;
 
+// An orderly close is one round trip (Close, then the broker's Close-Ok). A broker that has not
+// answered within this time is treated as gone and the socket is destroyed instead, which it
+// handles as a dropped connection (its consumers and exclusive queues go, as on a network
+// break). Without the bound, close() waited for a paused broker for as long as it was paused.
+const CLOSE_TIMEOUT_MS = 2_000;
+
+/** Closes `connection` in order, or drops its socket when the broker does not answer in time. */
+async function closeConnection(connection: ChannelModel): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const gaveUp = new Promise<'gave up'>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS, 'gave up')));
+  const closing = connection.close().then(
+    () => 'closed' as const,
+    // Already closed by the broker or the network: nothing left to release.
+    () => 'closed' as const,
+  );
+  const outcome = await Promise.race([closing, gaveUp]);
+  clearTimeout(timer);
+  if (outcome === 'gave up') socketOf(connection)?.destroy();
+}
+
+// amqplib keeps the socket as `stream` on its connection object, which its types leave out.
+function socketOf(connection: ChannelModel): { destroy(): void } | undefined {
+  return (connection.connection as { stream?: { destroy(): void } }).stream;
+}
+
 /**
  * The backend's AMQP connection. It is opened on first use and shared by everything; when it
  * drops (broker restart, `rabbitmqctl close_connection`, a network break), it is reopened in
@@ -96,9 +121,7 @@ export class AmqpSession {
     this.#current = null;
     this.#live = null;
     const channels = await pending?.catch(() => null);
-    await channels?.connection.close().catch(() => {
-      // Already closed by the broker or the network: nothing left to release.
-    });
+    if (channels) await closeConnection(channels.connection);
   }
 
   async #open(): Promise<Channels> {
@@ -136,7 +159,7 @@ export class AmqpSession {
         });
       }
       if (this.#closed) {
-        await connection.close().catch(() => {});
+        await closeConnection(connection);
         throw new BackendClosedError();
       }
       this.#live = channels;
@@ -147,7 +170,7 @@ export class AmqpSession {
       return channels;
     } catch (error) {
       this.#current = null;
-      if (connection && this.#live === null) await connection.close().catch(() => {});
+      if (connection && this.#live === null) await closeConnection(connection);
       if (error instanceof BackendClosedError) throw error;
       const typed = toTypedError(error, address);
       this.lastError = typed;
