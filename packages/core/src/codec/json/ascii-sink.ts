@@ -95,9 +95,8 @@ export abstract class AsciiSink {
     this.at = at;
   }
 
-  /** Appends a long text known to be ASCII, natively. */
-  protected longAscii(text: string): void {
-    const length = text.length;
+  /** Appends the first `length` code units of `text`, known to be ASCII, natively. */
+  protected longAscii(text: string, length: number): void {
     this.reserve(length);
     if (this.at + length > this.end) this.room(length);
     this.at += this.bytes.write(text, this.at, length, 'latin1');
