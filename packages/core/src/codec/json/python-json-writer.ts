@@ -234,11 +234,19 @@ class PythonJsonWriter extends AsciiSink {
     if (value < 0) bytes[this.at++] = 0x2d;
     let at = this.at + digits;
     this.at = at;
+    // Above 2^31 in doubles, where the remainder and the division of a multiple of 10 are both
+    // exact for any safe integer; below, in int32 arithmetic, which V8 does fastest.
+    while (rest >= 0x80000000) {
+      const digit = rest % 10;
+      bytes[--at] = 0x30 + digit;
+      rest = (rest - digit) / 10;
+    }
+    let small = rest | 0;
     do {
-      const next = Math.floor(rest / 10);
-      bytes[--at] = 0x30 + rest - 10 * next;
-      rest = next;
-    } while (rest > 0);
+      const next = (small / 10) | 0;
+      bytes[--at] = 0x30 + small - 10 * next;
+      small = next;
+    } while (small > 0);
   }
 
   // No try/finally to unwind the depth: after a throw, this writer is never used again.
