@@ -34,8 +34,8 @@ export abstract class AsciiSink {
    * that, the limit. Writers check `at + n > end` and call `room(n)` only then.
    */
   protected end: number;
-  /** Chunks before the current one, each full to its length. */
-  readonly #chunks: Buffer[] = [];
+  /** Chunks before the current one, each full to its length (none for most documents). */
+  #chunks: Buffer[] | null = null;
   /** Bytes in `#chunks`. */
   #before = 0;
   /** The shared buffer this sink borrowed (and gives back in `release()`), if any. */
@@ -108,14 +108,19 @@ export abstract class AsciiSink {
     if (length > this.limit) throw new ValueTooLargeError(length, this.limit);
     // allocUnsafe: every byte is copied over. Below 4 KB it is a slice of Node's shared pool.
     const out = Buffer.allocUnsafe(length);
+    const chunks = this.#chunks;
+    if (chunks === null) {
+      this.bytes.copy(out, 0, 0, length);
+      return out;
+    }
     let offset = 0;
-    for (const chunk of this.#chunks) {
+    for (const chunk of chunks) {
       out.set(chunk, offset);
       offset += chunk.length;
     }
-    if (this.at > 0) out.set(this.at === this.bytes.length ? this.bytes : this.bytes.subarray(0, this.at), offset);
+    this.bytes.copy(out, offset, 0, this.at);
     // A document that outgrew the shared buffer makes it grow, so the next one fits.
-    if (this.#chunks.length > 0 && length > scratchSize && length <= SCRATCH_MAX) {
+    if (length > scratchSize && length <= SCRATCH_MAX) {
       scratchSize = Math.min(SCRATCH_MAX, 2 ** Math.ceil(Math.log2(length)));
       if (this.#borrowed !== null && this.#borrowed.length < scratchSize) this.#borrowed = null;
     }
@@ -132,7 +137,7 @@ export abstract class AsciiSink {
   #nextChunk(more: number): void {
     const chunk = this.bytes;
     if (this.at > 0) {
-      this.#chunks.push(chunk.subarray(0, this.at));
+      (this.#chunks ??= []).push(chunk.subarray(0, this.at));
       this.#before += this.at;
     }
     this.at = 0;

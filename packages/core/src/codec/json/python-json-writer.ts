@@ -91,7 +91,7 @@ for (const [code, letter] of [[0x08, 'b'], [0x09, 't'], [0x0a, 'n'], [0x0c, 'f']
 class PythonJsonWriter extends AsciiSink {
   #depth = 0;
   /** The objects being written below CYCLE_CHECK_DEPTH, outermost first. */
-  readonly #deepAncestors: object[] = [];
+  #deepAncestors: object[] | null = null;
   /**
    * for...in is several times faster than Object.keys, but it also lists inherited enumerable
    * properties. Plain objects inherit none unless someone added one to Object.prototype.
@@ -257,7 +257,7 @@ class PythonJsonWriter extends AsciiSink {
       return;
     }
     if (this.#depth > MAX_NESTING_DEPTH) throw new RangeError(nestingTooDeepMessage('The value'));
-    const ancestors = this.#deepAncestors;
+    const ancestors = (this.#deepAncestors ??= []);
     if (ancestors.includes(value)) throw new TypeError('Cannot write a circular structure as JSON');
     ancestors.push(value);
     this.#nonNull(value);
