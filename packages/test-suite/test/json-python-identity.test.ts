@@ -8,7 +8,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { fileURLToPath } from 'node:url';
-import { json } from '@resultkit/core';
+import { json, PyFloat } from '@resultkit/core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PYTHON_DISABLED, runPythonCheck, toTagged, type CheckResponse } from '../src/index.js';
@@ -38,21 +38,25 @@ const fixed: Record<string, unknown> = {
   largeDocument: { status: 'SUCCESS', result: Array.from({ length: 6_000 }, (_, i) => record(i)) },
 };
 
-/** Python-writable values: JSON plus ints of any size, NaN and the infinities, any UTF-16. */
+/**
+ * Python-writable values: JSON plus ints of any size, NaN and the infinities, PyFloat, any
+ * UTF-16, and strings on both sides of the writer's 128-code-unit switch to native copies.
+ */
+const scalar = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  fc.double(),
+  fc.double().map((d) => new PyFloat(d)),
+  fc.maxSafeInteger(),
+  fc.bigInt({ min: -(2n ** 128n), max: 2n ** 128n }),
+  fc.string({ unit: 'binary' }),
+  fc.string({ unit: 'binary', minLength: 120, maxLength: 300 }),
+);
 const pythonValue = fc.letrec((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.double(),
-    fc.maxSafeInteger(),
-    fc.bigInt({ min: -(2n ** 128n), max: 2n ** 128n }),
-    fc.string({ unit: 'binary' }),
-    fc.string({ unit: 'binary', minLength: 120, maxLength: 300 }),
-    fc.array(tie('value'), { maxLength: 5 }),
-    fc.dictionary(fc.string({ unit: 'binary', maxLength: 5 }), tie('value'), { maxKeys: 5 }),
-  ),
-})).value;
+  node: fc.oneof({ depthSize: 'small' }, scalar, tie('list'), tie('dict')),
+  list: fc.array(tie('node'), { maxLength: 5 }),
+  dict: fc.dictionary(fc.string({ unit: 'binary', maxLength: 5 }), tie('node'), { maxKeys: 5 }),
+})).node;
 
 // A fixed seed: the set is the same on every run, and a failure can be reproduced.
 const generated = fc.sample(pythonValue, { numRuns: 300, seed: 20261214 });
