@@ -1,6 +1,6 @@
 /**
  * The JSON writer writes bytes into a buffer it keeps between calls, with loops of its own for
- * short strings and integers and native copies for long clean text. Each of those must give
+ * short strings, integers and short decimals, and native copies for long clean text. Each of those must give
  * exactly the bytes of the simple string-built oracle: across the length thresholds between the
  * paths, across buffer and chunk boundaries, after a document that failed halfway, and when a
  * toJSON writes JSON of its own in the middle of a document.
@@ -27,6 +27,9 @@ const thresholdString = fc
   })
   .map(({ clean, unit, length }) => ('a'.repeat(clean) + unit.repeat(Math.ceil(length / unit.length))).slice(0, length));
 
+/** Prices, durations, ratios: floats written without String() when they have up to 8 places. */
+const shortDecimal = fc.tuple(fc.maxSafeInteger(), fc.nat(10)).map(([n, places]) => n / 10 ** places);
+
 const value = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -34,6 +37,7 @@ const value = fc.letrec((tie) => ({
     fc.constant(undefined),
     fc.boolean(),
     fc.double(),
+    shortDecimal,
     fc.integer(),
     fc.maxSafeInteger(),
     fc.bigInt({ min: -(2n ** 100n), max: 2n ** 100n }),
@@ -80,6 +84,18 @@ describe('JSON writer: the bytes of every path', () => {
       }),
       // Shrinking a document this long takes minutes; the failing input is printed as it is.
       { numRuns: 12, endOnFailure: true },
+    );
+  });
+
+  it('writes short decimals as their shortest repr, on both sides of 8 places and 15 digits', () => {
+    const decimals = [0.5, 13.37, 12.375, 0.0001, 0.00012345, 0.12345678, 0.123456789, 1.0000001, 999999999999999.9, 99999999999999.98, 0.1 + 0.2];
+    const all = [...decimals, ...decimals.map((d) => -d)];
+    expect(stringifyPython(all)).toBe(`[${all.map(String).join(', ')}]`);
+    fc.assert(
+      fc.property(shortDecimal, (decimal) => {
+        expect(stringifyPython(decimal)).toBe(dumpsLikePython(decimal));
+      }),
+      { numRuns: 20_000 },
     );
   });
 

@@ -3,8 +3,8 @@
  * below, and a few hundred generated ones, is written by core's JSON serializer and by Python,
  * and the bytes compared; Python reads ours back as the intended values. The values reach every
  * path of the writer: short and long strings (copied, searched, sliced), every escape, ints on
- * both sides of 2^31 and beyond 2^53, floats in both of Python's layouts, and documents larger
- * than the writer's buffer. Python runs once for the whole file.
+ * both sides of 2^31 and beyond 2^53, short decimals and other floats in both of Python's
+ * layouts, and documents larger than the writer's buffer. Python runs once for the whole file.
  */
 import { Buffer } from 'node:buffer';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +24,7 @@ const fixed: Record<string, unknown> = {
   // The lengths where the writer changes path, clean and with an escape at the start, middle and end.
   thresholdStrings: [127, 128, 129, 4096, 4097, 16_385].flatMap((n) => ['a'.repeat(n), `é${'a'.repeat(n - 1)}`, `${'a'.repeat(n >> 1)}\n${'a'.repeat(n - (n >> 1) - 1)}`, `${'a'.repeat(n - 1)}"`]),
   ints: [0, -1, 9, 10, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 1e15, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER, 2 ** 53, 1e21, 2n ** 64n, -(10n ** 30n)],
-  floats: [0.5, -0, 0.1 + 0.2, 1e-4, 9.99e-5, 1e16 + 2.5, 1.5e16 / 7, 5e-324, Number.MAX_VALUE / 3, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY],
+  floats: [0.5, 13.37, -12.375, 0.00012345, 0.12345678, 0.123456789, 999999999999999.9, -0, 0.1 + 0.2, 1e-4, 9.99e-5, 1e16 + 2.5, 1.5e16 / 7, 5e-324, Number.MAX_VALUE / 3, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY],
   nested: { a: [[], {}, [null, true, false]], 'clé ✓': { '': 0, '\n': [1.5] } },
   celeryDocument: {
     status: 'SUCCESS',
@@ -47,6 +47,7 @@ const scalar = fc.oneof(
   fc.boolean(),
   fc.double(),
   fc.double().map((d) => new PyFloat(d)),
+  fc.tuple(fc.maxSafeInteger(), fc.nat(10)).map(([n, places]) => n / 10 ** places),
   fc.maxSafeInteger(),
   fc.bigInt({ min: -(2n ** 128n), max: 2n ** 128n }),
   fc.string({ unit: 'binary' }),

@@ -70,6 +70,8 @@ const LONG_STRING = 4096;
  */
 const NATIVE_STRING = 128;
 const SLICE_LENGTH = 16 * 1024;
+/** The most decimal places a float may have to be written without String(). */
+const SHORT_DECIMAL_PLACES = 8;
 /** A multiple of 3, so that base64 slices join without padding in between. */
 const BASE64_SLICE_BYTES = 3 * SLICE_LENGTH;
 
@@ -221,7 +223,50 @@ class PythonJsonWriter extends AsciiSink {
     // The common float, not integral and between 1e-4 and 1e16 in magnitude (NaN fails both
     // tests): JavaScript and Python lay out its shortest digits the same way.
     const magnitude = Math.abs(value);
-    this.ascii(magnitude >= 1e-4 && magnitude < 1e16 ? String(value) : formatFloat(value));
+    if (!(magnitude >= 1e-4 && magnitude < 1e16)) return this.ascii(formatFloat(value));
+    if (!this.#shortDecimal(value, magnitude)) this.ascii(String(value));
+  }
+
+  /**
+   * Writes a float of the common range that is a short decimal (a price, a duration: at most
+   * SHORT_DECIMAL_PLACES places and 15 significant digits) without String(), which costs more
+   * than the rest of the value's writing; returns false, having written nothing, for any other.
+   * Such a decimal is the float's shortest repr: the float is found to be the one nearest to it
+   * (`n / 10^k`, both exact, and the division correctly rounded), and no two decimals of at most
+   * 15 significant digits are nearest to the same float, so no shorter one is.
+   */
+  #shortDecimal(value: number, magnitude: number): boolean {
+    let scale = 10;
+    let places = 1;
+    let n = Math.round(magnitude * scale);
+    while (n / scale !== magnitude) {
+      if (places === SHORT_DECIMAL_PLACES) return false;
+      scale *= 10;
+      places++;
+      n = Math.round(magnitude * scale);
+    }
+    if (n >= 1e15) return false;
+    // The integer part's digits (at least the one 0), the point, then `places` digits.
+    let digits = 1;
+    for (let bound = 10 * scale; n >= bound; bound *= 10) digits++;
+    const length = (value < 0 ? 1 : 0) + digits + 1 + places;
+    if (this.at + length > this.end) this.room(length);
+    const bytes = this.bytes;
+    let at = this.at + length;
+    this.at = at;
+    for (let i = 0; i < places; i++) {
+      const digit = n % 10;
+      bytes[--at] = 0x30 + digit;
+      n = (n - digit) / 10;
+    }
+    bytes[--at] = 0x2e;
+    do {
+      const digit = n % 10;
+      bytes[--at] = 0x30 + digit;
+      n = (n - digit) / 10;
+    } while (n > 0);
+    if (value < 0) bytes[--at] = 0x2d;
+    return true;
   }
 
   /** A safe integer's digits, written from the last without a string in between. */
