@@ -48,8 +48,7 @@ export function stringifyPython(value: unknown, options?: StringifyPythonOptions
  * memory are proportional to the output, whatever its size: the text is never one string.
  */
 export function encodePythonJson(value: unknown, options?: EncodePythonJsonOptions): Uint8Array {
-  const sink = new AsciiSink(options?.maxSize ?? constants.MAX_LENGTH);
-  return new PythonJsonWriter(options?.dialect ?? 'kombu5.2', sink).encode(value);
+  return new PythonJsonWriter(options?.dialect ?? 'kombu5.2', options?.maxSize ?? constants.MAX_LENGTH).encode(value);
 }
 
 /**
@@ -60,26 +59,41 @@ export function encodePythonJson(value: unknown, options?: EncodePythonJsonOptio
 const CYCLE_CHECK_DEPTH = 64;
 
 /**
- * Text is built as a string (concatenation is the fastest way V8 has to build text) and moved
- * into the byte sink once this long, so no string the writer builds grows past it.
- */
-const SPILL_LENGTH = 1024 * 1024;
-
-/**
- * Strings longer than this are escaped in slices straight into the sink: one `replace` over a
- * whole large string is what used to exhaust V8. Shorter ones take the string path.
+ * Strings longer than this are escaped in slices, each with room made for its longest escaped
+ * form, and refused before any of it is written when they cannot fit.
  */
 const LONG_STRING = 4096;
+/**
+ * From this length on, a string is searched for its first escape and copied up to it by native
+ * code: faster than the loop of a short one from about this length, and several times faster on
+ * long text.
+ */
+const NATIVE_STRING = 128;
 const SLICE_LENGTH = 16 * 1024;
+/** The most decimal places a float may have to be written without String(). */
+const SHORT_DECIMAL_PLACES = 8;
 /** A multiple of 3, so that base64 slices join without padding in between. */
 const BASE64_SLICE_BYTES = 3 * SLICE_LENGTH;
 
-class PythonJsonWriter {
-  /** Text written but not yet moved into the sink. */
-  #out = '';
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const SPACE = 0x20;
+const DEL = 0x7f;
+const LOWER_U = 0x75;
+/** The digits of a `\uXXXX` escape, lowercase as Python writes them. */
+const HEX = Buffer.from('0123456789abcdef', 'latin1');
+/** The letter of each control character Python escapes short (`\n`, ...), or 0 for `\u00XX`. */
+const SHORT_ESCAPES = new Uint8Array(0x20);
+for (const [code, letter] of [[0x08, 'b'], [0x09, 't'], [0x0a, 'n'], [0x0c, 'f'], [0x0d, 'r']] as const) {
+  SHORT_ESCAPES[code] = letter.charCodeAt(0);
+}
+
+class PythonJsonWriter extends AsciiSink {
   #depth = 0;
   /** The objects being written below CYCLE_CHECK_DEPTH, outermost first. */
-  readonly #deepAncestors: object[] = [];
+  #deepAncestors: object[] | null = null;
   /**
    * for...in is several times faster than Object.keys, but it also lists inherited enumerable
    * properties. Plain objects inherit none unless someone added one to Object.prototype.
@@ -88,34 +102,39 @@ class PythonJsonWriter {
 
   constructor(
     private readonly dialect: KombuDialect,
-    private readonly sink: AsciiSink,
-  ) {}
+    limit: number,
+  ) {
+    super(limit);
+  }
 
   encode(value: unknown): Uint8Array {
-    this.#value(value);
-    return this.sink.finish(this.#out);
+    try {
+      this.#value(value);
+      return this.finish();
+    } finally {
+      this.release();
+    }
   }
 
   #value(value: unknown): void {
     switch (typeof value) {
       case 'string':
-        if (value.length > LONG_STRING) this.#longString(value);
-        else this.#out += quote(value);
+        this.#string(value);
         return;
       case 'number':
-        this.#out += formatNumber(value);
+        this.#number(value);
         return;
       case 'boolean':
-        this.#out += value ? 'true' : 'false';
+        this.ascii(value ? 'true' : 'false');
         return;
       case 'bigint':
-        this.#out += formatBigInt(value);
+        this.ascii(formatBigInt(value));
         return;
       case 'undefined':
-        this.#out += 'null';
+        this.ascii('null');
         return;
       case 'object':
-        if (value === null) this.#out += 'null';
+        if (value === null) this.ascii('null');
         else this.#object(value);
         return;
       default:
@@ -123,14 +142,156 @@ class PythonJsonWriter {
     }
   }
 
-  /** Moves the text written so far into the sink once it is long. */
-  #spill(): void {
-    if (this.#out.length >= SPILL_LENGTH) this.#flush();
+  /**
+   * A string literal as Python writes it. Most strings are printable ASCII without a quote or
+   * backslash: a short one's code units are its bytes, copied in the one pass that checks them;
+   * a longer one is checked and copied by native code.
+   */
+  #string(text: string): void {
+    const length = text.length;
+    if (length >= NATIVE_STRING) return this.#longString(text);
+    if (this.at + length + 2 > this.end) this.room(length + 2);
+    const bytes = this.bytes;
+    let at = this.at;
+    bytes[at++] = QUOTE;
+    for (let i = 0; i < length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < SPACE || c >= DEL || c === QUOTE || c === BACKSLASH) {
+        this.at = at;
+        return this.#escapedRest(text, i);
+      }
+      bytes[at++] = c;
+    }
+    bytes[at++] = QUOTE;
+    this.at = at;
   }
 
-  #flush(): void {
-    this.sink.ascii(this.#out);
-    this.#out = '';
+  /** The rest of a string from the first code unit that needs an escape, and its closing quote. */
+  #escapedRest(text: string, from: number): void {
+    const more = 6 * (text.length - from) + 1;
+    if (this.at + more > this.end) this.room(more);
+    const at = escapeInto(this.bytes, this.at, text, from, text.length);
+    this.bytes[at] = QUOTE;
+    this.at = at + 1;
+  }
+
+  /** A string of NATIVE_STRING code units or more, escaped slice by slice. */
+  #longString(text: string): void {
+    if (text.length > LONG_STRING) {
+      // Every code unit takes one to six bytes. Where that range straddles the room left, the
+      // exact length is counted (one pass, nothing allocated), so a string that cannot fit is
+      // refused before anything is escaped.
+      this.reserve(text.length + 2);
+      if (!this.fits(6 * text.length + 2)) this.reserve(escapedLength(text) + 2);
+    }
+    this.ascii('"');
+    for (let start = 0; start < text.length; start += SLICE_LENGTH) {
+      this.#stringContent(text.length <= SLICE_LENGTH ? text : text.slice(start, start + SLICE_LENGTH));
+    }
+    this.ascii('"');
+  }
+
+  /**
+   * Text between quotes. Native code finds the first code unit that needs an escape and copies
+   * what comes before; the rest is escaped here, which is faster than letting JSON.stringify
+   * escape it first, since its output would need another pass for non-ASCII anyway. A surrogate
+   * pair cut in two by slicing is still written right: Python writes both halves as escapes.
+   */
+  #stringContent(text: string): void {
+    let first = text.search(NEEDS_ESCAPE);
+    if (first < 0) return this.longAscii(text, text.length);
+    // A short clean start is not worth a native call of its own.
+    if (first < NATIVE_STRING) first = 0;
+    else this.longAscii(text, first);
+    const more = 6 * (text.length - first);
+    if (this.at + more > this.end) this.room(more);
+    this.at = escapeInto(this.bytes, this.at, text, first, text.length);
+  }
+
+  /** A number as Python writes it: integral values as an int, others as a float. */
+  #number(value: number): void {
+    if (Number.isSafeInteger(value)) {
+      // -0 comes only from float arithmetic, and Python writes the float as -0.0 (String(-0) is "0").
+      if (value === 0 && 1 / value < 0) this.ascii('-0.0');
+      else this.#integer(value);
+      return;
+    }
+    // Beyond 2^53 String() writes the shortest digits that round to the double, padded with
+    // zeros (34650607682967152 as "34650607682967150"), and from 1e21 on an exponent. An int
+    // must carry the double's exact value instead.
+    if (Number.isInteger(value)) return this.ascii(formatBigInt(BigInt(value)));
+    // The common float, not integral and between 1e-4 and 1e16 in magnitude (NaN fails both
+    // tests): JavaScript and Python lay out its shortest digits the same way.
+    const magnitude = Math.abs(value);
+    if (!(magnitude >= 1e-4 && magnitude < 1e16)) return this.ascii(formatFloat(value));
+    if (!this.#shortDecimal(value, magnitude)) this.ascii(String(value));
+  }
+
+  /**
+   * Writes a float of the common range that is a short decimal (a price, a duration: at most
+   * SHORT_DECIMAL_PLACES places and 15 significant digits) without String(), which costs more
+   * than the rest of the value's writing; returns false, having written nothing, for any other.
+   * Such a decimal is the float's shortest repr: the float is found to be the one nearest to it
+   * (`n / 10^k`, both exact, and the division correctly rounded), and no two decimals of at most
+   * 15 significant digits are nearest to the same float, so no shorter one is.
+   */
+  #shortDecimal(value: number, magnitude: number): boolean {
+    let scale = 10;
+    let places = 1;
+    let n = Math.round(magnitude * scale);
+    while (n / scale !== magnitude) {
+      if (places === SHORT_DECIMAL_PLACES) return false;
+      scale *= 10;
+      places++;
+      n = Math.round(magnitude * scale);
+    }
+    if (n >= 1e15) return false;
+    // The integer part's digits (at least the one 0), the point, then `places` digits.
+    let digits = 1;
+    for (let bound = 10 * scale; n >= bound; bound *= 10) digits++;
+    const length = (value < 0 ? 1 : 0) + digits + 1 + places;
+    if (this.at + length > this.end) this.room(length);
+    const bytes = this.bytes;
+    let at = this.at + length;
+    this.at = at;
+    for (let i = 0; i < places; i++) {
+      const digit = n % 10;
+      bytes[--at] = 0x30 + digit;
+      n = (n - digit) / 10;
+    }
+    bytes[--at] = 0x2e;
+    do {
+      const digit = n % 10;
+      bytes[--at] = 0x30 + digit;
+      n = (n - digit) / 10;
+    } while (n > 0);
+    if (value < 0) bytes[--at] = 0x2d;
+    return true;
+  }
+
+  /** A safe integer's digits, written from the last without a string in between. */
+  #integer(value: number): void {
+    let rest = value < 0 ? -value : value;
+    let digits = 1;
+    for (let bound = 10; rest >= bound && digits < 16; bound *= 10) digits++;
+    if (this.at + digits + 1 > this.end) this.room(digits + 1);
+    const bytes = this.bytes;
+    if (value < 0) bytes[this.at++] = 0x2d;
+    let at = this.at + digits;
+    this.at = at;
+    // Above 2^31 in doubles, where the remainder and the division of a multiple of 10 are both
+    // exact for any safe integer; below, in int32 arithmetic, which V8 does fastest.
+    while (rest >= 0x80000000) {
+      const digit = rest % 10;
+      bytes[--at] = 0x30 + digit;
+      rest = (rest - digit) / 10;
+    }
+    let small = rest | 0;
+    do {
+      const next = (small / 10) | 0;
+      bytes[--at] = 0x30 + small - 10 * next;
+      small = next;
+    } while (small > 0);
   }
 
   // No try/finally to unwind the depth: after a throw, this writer is never used again.
@@ -141,7 +302,7 @@ class PythonJsonWriter {
       return;
     }
     if (this.#depth > MAX_NESTING_DEPTH) throw new RangeError(nestingTooDeepMessage('The value'));
-    const ancestors = this.#deepAncestors;
+    const ancestors = (this.#deepAncestors ??= []);
     if (ancestors.includes(value)) throw new TypeError('Cannot write a circular structure as JSON');
     ancestors.push(value);
     this.#nonNull(value);
@@ -159,10 +320,7 @@ class PythonJsonWriter {
     // The special types come before toJSON: Date, Buffer and the Py* classes all have one.
     const special = encodeKombuType(value, this.dialect);
     if (special !== undefined) return this.#value(special);
-    if (value instanceof PyFloat) {
-      this.#out += formatFloat(value.value);
-      return;
-    }
+    if (value instanceof PyFloat) return this.ascii(formatFloat(value.value));
     const { toJSON } = value as { toJSON?: unknown };
     if (typeof toJSON === 'function') return this.#value(toJSON.call(value));
     const name = (prototype as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'object';
@@ -171,67 +329,43 @@ class PythonJsonWriter {
 
   #array(array: readonly unknown[]): void {
     const length = array.length;
-    if (length === 0) {
-      this.#out += '[]';
-      return;
-    }
-    this.#out += '[';
+    if (length === 0) return this.ascii('[]');
+    this.ascii('[');
     this.#value(array[0]);
     for (let i = 1; i < length; i++) {
-      this.#out += ', ';
+      this.#separator(COMMA);
       this.#value(array[i]);
-      this.#spill();
     }
-    this.#out += ']';
+    this.ascii(']');
   }
 
   #record(record: Record<string, unknown>): void {
-    this.#out += '{';
+    this.ascii('{');
     let empty = true;
     if (this.#forInListsOwnKeys) {
       for (const key in record) empty = this.#property(key, record[key], empty);
     } else {
       for (const key of Object.keys(record)) empty = this.#property(key, record[key], empty);
     }
-    this.#out += '}';
+    this.ascii('}');
   }
 
   /** Writes one property unless its value is undefined; returns whether the object is still empty. */
   #property(key: string, value: unknown, empty: boolean): boolean {
     if (value === undefined) return empty;
-    if (!empty) this.#out += ', ';
-    if (key.length > LONG_STRING) this.#longString(key);
-    else this.#out += quoteKey(key);
-    this.#out += ': ';
+    if (!empty) this.#separator(COMMA);
+    this.#string(key);
+    this.#separator(COLON);
     this.#value(value);
-    this.#spill();
     return false;
   }
 
-  /** A long string, escaped slice by slice into the sink. */
-  #longString(text: string): void {
-    // Every code unit takes one to six bytes. Where that range straddles the room left, the
-    // exact length is counted (one pass, nothing allocated), so a string that cannot fit is
-    // refused before anything is escaped.
-    const pending = this.#out.length;
-    this.sink.reserve(pending, text.length + 2);
-    if (!this.sink.fits(pending, 6 * text.length + 2)) this.sink.reserve(pending, escapedLength(text) + 2);
-    this.#out += '"';
-    this.#flush();
-    for (let start = 0; start < text.length; start += SLICE_LENGTH) {
-      this.#stringContent(text.slice(start, start + SLICE_LENGTH));
-    }
-    this.#out += '"';
-  }
-
-  /**
-   * Text between quotes. A surrogate pair cut in two by slicing is still written right: Python
-   * writes both halves as `\uXXXX` escapes, and so does JSON.stringify for a lone surrogate.
-   */
-  #stringContent(text: string): void {
-    if (!NEEDS_ESCAPE.test(text)) return this.sink.ascii(text);
-    const json = JSON.stringify(text);
-    this.sink.escapedAscii(json, 1, json.length - 1);
+  /** `, ` or `: `, Python's default separators. */
+  #separator(mark: number): void {
+    if (this.at + 2 > this.end) this.room(2);
+    this.bytes[this.at] = mark;
+    this.bytes[this.at + 1] = SPACE;
+    this.at += 2;
   }
 
   /**
@@ -246,12 +380,12 @@ class PythonJsonWriter {
     // into at least one character.
     const shortest = type === 'base64' ? 4 * Math.ceil(bytes.length / 3) : bytes.length;
     const prefix = `{"__type__": "${type}", "__value__": "`;
-    this.sink.reserve(this.#out.length, prefix.length + shortest + 2);
-    this.#out += prefix;
-    this.#flush();
+    this.reserve(prefix.length + shortest + 2);
+    this.ascii(prefix);
     if (type === 'base64') {
       for (let start = 0; start < bytes.length; start += BASE64_SLICE_BYTES) {
-        this.sink.ascii(bytes.toString('base64', start, Math.min(start + BASE64_SLICE_BYTES, bytes.length)));
+        const base64 = bytes.toString('base64', start, Math.min(start + BASE64_SLICE_BYTES, bytes.length));
+        this.longAscii(base64, base64.length);
       }
     } else {
       // Streaming keeps a character cut between slices whole; the bytes are valid UTF-8.
@@ -261,8 +395,39 @@ class PythonJsonWriter {
       }
       this.#stringContent(decoder.decode());
     }
-    this.#out += '"}';
+    this.ascii('"}');
   }
+}
+
+/**
+ * Writes `text[start, end)` as Python's `ensure_ascii` does, from `bytes[at]` on, and returns
+ * where it ended: `\"`, `\\` and the short escapes of `\b\t\n\f\r`, `\uXXXX` in lowercase
+ * for other control characters and every code unit from DEL up (an astral character as its two
+ * surrogates, a lone surrogate as itself). `bytes` must have room for six bytes per code unit.
+ */
+function escapeInto(bytes: Buffer, at: number, text: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= SPACE && c < DEL) {
+      if (c === QUOTE || c === BACKSLASH) bytes[at++] = BACKSLASH;
+      bytes[at++] = c;
+      continue;
+    }
+    const letter = c < SPACE ? (SHORT_ESCAPES[c] as number) : 0;
+    bytes[at] = BACKSLASH;
+    if (letter !== 0) {
+      bytes[at + 1] = letter;
+      at += 2;
+      continue;
+    }
+    bytes[at + 1] = LOWER_U;
+    bytes[at + 2] = HEX[c >>> 12] as number;
+    bytes[at + 3] = HEX[(c >>> 8) & 0xf] as number;
+    bytes[at + 4] = HEX[(c >>> 4) & 0xf] as number;
+    bytes[at + 5] = HEX[c & 0xf] as number;
+    at += 6;
+  }
+  return at;
 }
 
 // Python escapes everything outside printable ASCII; JSON.stringify leaves DEL (0x7f) and
@@ -270,20 +435,6 @@ class PythonJsonWriter {
 // character becomes its two surrogates, as in Python.
 // eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
-const NEEDS_ASCII_ESCAPE = /[\u007f-\uffff]/;
-const ASCII_ESCAPES = /[\u007f-\uffff]/g;
-
-/**
- * A string literal as Python writes it. Most strings need no escape at all. For the others,
- * JSON.stringify writes the short escapes (`\n`, `\"`, ...), `\u00XX` for other control
- * characters and `\udXXX` for lone surrogates, all in lowercase like Python, and leaves `/`
- * alone; only non-ASCII is left to escape.
- */
-function quote(text: string): string {
-  if (!NEEDS_ESCAPE.test(text)) return `"${text}"`;
-  const json = JSON.stringify(text);
-  return NEEDS_ASCII_ESCAPE.test(json) ? json.replace(ASCII_ESCAPES, escapeCodeUnit) : json;
-}
 
 /** The length of `text` as Python writes it inside quotes, without writing it. */
 function escapedLength(text: string): number {
@@ -294,44 +445,6 @@ function escapedLength(text: string): number {
     else length += c === 0x08 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d ? 2 : 6;
   }
   return length;
-}
-
-function escapeCodeUnit(char: string): string {
-  const hex = char.charCodeAt(0).toString(16);
-  return `\\u${'0000'.slice(hex.length)}${hex}`;
-}
-
-// The same few property names recur in every document (and in every record of a list), so
-// their quoted forms are kept. Bounded: emptied when full, and long names are not kept.
-const quotedKeys = new Map<string, string>();
-const MAX_QUOTED_KEYS = 2048;
-const MAX_CACHED_KEY_LENGTH = 64;
-
-function quoteKey(key: string): string {
-  let quoted = quotedKeys.get(key);
-  if (quoted === undefined) {
-    quoted = quote(key);
-    if (key.length <= MAX_CACHED_KEY_LENGTH) {
-      if (quotedKeys.size >= MAX_QUOTED_KEYS) quotedKeys.clear();
-      quotedKeys.set(key, quoted);
-    }
-  }
-  return quoted;
-}
-
-/** A number as Python writes it: integral values as an int, others as a float. */
-function formatNumber(value: number): string {
-  // -0 comes only from float arithmetic, and Python writes the float as -0.0 (String(-0) is "0").
-  if (Number.isSafeInteger(value)) return value === 0 && 1 / value < 0 ? '-0.0' : String(value);
-  // Beyond 2^53 String() writes the shortest digits that round to the double, padded with
-  // zeros (34650607682967152 as "34650607682967150"), and from 1e21 on an exponent. An int
-  // must carry the double's exact value instead.
-  if (Number.isInteger(value)) return formatBigInt(BigInt(value));
-  // The common float, not integral and between 1e-4 and 1e16 in magnitude (NaN fails both
-  // tests): JavaScript and Python lay out its shortest digits the same way.
-  const magnitude = Math.abs(value);
-  if (magnitude >= 1e-4 && magnitude < 1e16) return String(value);
-  return formatFloat(value);
 }
 
 /** A number as a Python float: its repr, or the bare tokens json.dumps writes for the others. */
