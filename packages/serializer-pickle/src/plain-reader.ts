@@ -45,7 +45,10 @@ export function readPlain(data: Uint8Array, exact: boolean): unknown {
 function read(data: Uint8Array, exact: boolean): unknown {
   const end = data.length;
   let pos = 0;
+  // The stack is `stack[0..sp)`: cutting it back is a move of `sp` (setting an array's length
+  // is a call into the runtime); what lies above `sp` is garbage.
   const stack: unknown[] = [];
+  let sp = 0;
   // MARK records where the items after it start; `floor` is the latest one (0 without a MARK).
   // An opcode may not take items from below it, as Python's unpickler would not.
   const marks: number[] = [];
@@ -76,32 +79,32 @@ function read(data: Uint8Array, exact: boolean): unknown {
         break;
       }
       case Op.STOP: {
-        if (stack.length <= floor) return NOT_PLAIN;
-        const value = stack[stack.length - 1];
+        if (sp <= floor) return NOT_PLAIN;
+        const value = stack[sp - 1];
         if (containers > MAX_NESTING_DEPTH && (shared || tooDeep(value))) return NOT_PLAIN;
         return value;
       }
       case Op.MARK:
-        marks.push(stack.length);
-        floor = stack.length;
+        marks.push(sp);
+        floor = sp;
         break;
       case Op.POP:
       case Op.POP_MARK: {
         // POP with nothing above the MARK drops the MARK, as POP_MARK does.
-        if (op === Op.POP && stack.length > floor) {
-          stack.pop();
+        if (op === Op.POP && sp > floor) {
+          sp--;
           break;
         }
         const mark = popMark();
         if (mark < 0) return NOT_PLAIN;
-        stack.length = mark;
+        sp = mark;
         break;
       }
       case Op.DUP: {
-        if (stack.length <= floor) return NOT_PLAIN;
-        const value = stack[stack.length - 1];
+        if (sp <= floor) return NOT_PLAIN;
+        const value = stack[sp - 1];
         if (typeof value === 'object' && value !== null) shared = true;
-        stack.push(value);
+        stack[sp++] = value;
         break;
       }
 
@@ -109,7 +112,7 @@ function read(data: Uint8Array, exact: boolean): unknown {
       case Op.BINPUT:
       case Op.LONG_BINPUT:
       case Op.MEMOIZE: {
-        if (stack.length <= floor) return NOT_PLAIN;
+        if (sp <= floor) return NOT_PLAIN;
         let index = memoSize;
         if (op === Op.BINPUT) {
           if (pos >= end) return NOT_PLAIN;
@@ -120,7 +123,7 @@ function read(data: Uint8Array, exact: boolean): unknown {
           pos += 4;
         }
         if (index < memo.length && memo[index] !== undefined ? false : !(index in memo)) memoSize++;
-        memo[index] = stack[stack.length - 1];
+        memo[index] = stack[sp - 1];
         break;
       }
       case Op.BINGET:
@@ -137,34 +140,34 @@ function read(data: Uint8Array, exact: boolean): unknown {
         const value = memo[index];
         if (value === undefined && !(index in memo)) return NOT_PLAIN;
         if (typeof value === 'object' && value !== null) shared = true;
-        stack.push(value);
+        stack[sp++] = value;
         break;
       }
 
       // Singletons.
       case Op.NONE:
-        stack.push(null);
+        stack[sp++] = null;
         break;
       case Op.NEWTRUE:
-        stack.push(true);
+        stack[sp++] = true;
         break;
       case Op.NEWFALSE:
-        stack.push(false);
+        stack[sp++] = false;
         break;
 
       // Integers.
       case Op.BININT1:
         if (pos >= end) return NOT_PLAIN;
-        stack.push(data[pos++] as number);
+        stack[sp++] = data[pos++] as number;
         break;
       case Op.BININT2:
         if (end - pos < 2) return NOT_PLAIN;
-        stack.push((data[pos] as number) | ((data[pos + 1] as number) << 8));
+        stack[sp++] = (data[pos] as number) | ((data[pos + 1] as number) << 8);
         pos += 2;
         break;
       case Op.BININT:
         if (end - pos < 4) return NOT_PLAIN;
-        stack.push(le32(data, pos));
+        stack[sp++] = le32(data, pos);
         pos += 4;
         break;
       case Op.LONG1:
@@ -179,7 +182,7 @@ function read(data: Uint8Array, exact: boolean): unknown {
           pos += 4;
         }
         if (n < 0 || n > end - pos) return NOT_PLAIN;
-        stack.push(decodeLong(data.subarray(pos, pos + n)));
+        stack[sp++] = decodeLong(data.subarray(pos, pos + n));
         pos += n;
         break;
       }
@@ -190,7 +193,7 @@ function read(data: Uint8Array, exact: boolean): unknown {
         pos += 8;
         const value = scratchView.getFloat64(0, false);
         // An integral float would come back as an int from a number: exact reads keep it a float.
-        stack.push(exact && Number.isInteger(value) ? new PyFloat(value) : value);
+        stack[sp++] = exact && Number.isInteger(value) ? new PyFloat(value) : value;
         break;
       }
 
@@ -223,11 +226,11 @@ function read(data: Uint8Array, exact: boolean): unknown {
         const start = pos;
         pos += n;
         if (op === Op.SHORT_BINUNICODE || op === Op.BINUNICODE || op === Op.BINUNICODE8) {
-          stack.push(decodeUtf8Range(data, start, pos, 'text', at));
+          stack[sp++] = decodeUtf8Range(data, start, pos, 'text', at);
         } else if (op === Op.SHORT_BINSTRING || op === Op.BINSTRING) {
-          stack.push(decodeLatin1(data.subarray(start, pos)));
+          stack[sp++] = decodeLatin1(data.subarray(start, pos));
         } else {
-          stack.push(data.subarray(start, pos).slice());
+          stack[sp++] = data.subarray(start, pos).slice();
         }
         break;
       }
@@ -235,12 +238,12 @@ function read(data: Uint8Array, exact: boolean): unknown {
       // Lists.
       case Op.EMPTY_LIST:
         containers++;
-        stack.push([]);
+        stack[sp++] = [];
         break;
       case Op.APPEND: {
-        if (stack.length - floor < 2) return NOT_PLAIN;
-        const item = stack.pop();
-        const target = stack[stack.length - 1];
+        if (sp - floor < 2) return NOT_PLAIN;
+        const item = stack[--sp];
+        const target = stack[sp - 1];
         if (!Array.isArray(target) || tuples?.has(target)) return NOT_PLAIN;
         target.push(item);
         break;
@@ -251,17 +254,17 @@ function read(data: Uint8Array, exact: boolean): unknown {
         if (mark <= floor) return NOT_PLAIN;
         const target = stack[mark - 1];
         if (!Array.isArray(target) || tuples?.has(target)) return NOT_PLAIN;
-        for (let i = mark; i < stack.length; i++) target.push(stack[i]);
-        stack.length = mark;
+        for (let i = mark; i < sp; i++) target.push(stack[i]);
+        sp = mark;
         break;
       }
       case Op.LIST: {
         const mark = popMark();
         if (mark < 0) return NOT_PLAIN;
         containers++;
-        const list = stack.slice(mark);
-        stack.length = mark;
-        stack.push(list);
+        const list = stack.slice(mark, sp);
+        sp = mark;
+        stack[sp++] = list;
         break;
       }
 
@@ -276,33 +279,33 @@ function read(data: Uint8Array, exact: boolean): unknown {
           from = popMark();
           if (from < 0) return NOT_PLAIN;
         } else {
-          from = stack.length - (op === Op.EMPTY_TUPLE ? 0 : op - Op.TUPLE1 + 1);
+          from = sp - (op === Op.EMPTY_TUPLE ? 0 : op - Op.TUPLE1 + 1);
           if (from < floor) return NOT_PLAIN;
         }
         containers++;
         let tuple: unknown[];
         if (exact) {
           tuple = new Tuple();
-          for (let i = from; i < stack.length; i++) tuple.push(stack[i]);
+          for (let i = from; i < sp; i++) tuple.push(stack[i]);
         } else {
-          tuple = stack.slice(from);
+          tuple = stack.slice(from, sp);
         }
-        stack.length = from;
+        sp = from;
         (tuples ??= new Set()).add(tuple);
-        stack.push(tuple);
+        stack[sp++] = tuple;
         break;
       }
 
       // Dicts: plain objects, while every key is a string.
       case Op.EMPTY_DICT:
         containers++;
-        stack.push({});
+        stack[sp++] = {};
         break;
       case Op.SETITEM: {
-        if (stack.length - floor < 3) return NOT_PLAIN;
-        const value = stack.pop();
-        const key = stack.pop();
-        const target = stack[stack.length - 1];
+        if (sp - floor < 3) return NOT_PLAIN;
+        const value = stack[--sp];
+        const key = stack[--sp];
+        const target = stack[sp - 1];
         if (typeof key !== 'string' || !isDict(target)) return NOT_PLAIN;
         setKey(target, key, value);
         break;
@@ -310,7 +313,7 @@ function read(data: Uint8Array, exact: boolean): unknown {
       case Op.SETITEMS:
       case Op.DICT: {
         const mark = popMark();
-        if (mark < 0 || (stack.length - mark) % 2 !== 0) return NOT_PLAIN;
+        if (mark < 0 || (sp - mark) % 2 !== 0) return NOT_PLAIN;
         let target: unknown;
         if (op === Op.DICT) {
           containers++;
@@ -320,13 +323,13 @@ function read(data: Uint8Array, exact: boolean): unknown {
           target = stack[mark - 1];
           if (!isDict(target)) return NOT_PLAIN;
         }
-        for (let i = mark; i < stack.length; i += 2) {
+        for (let i = mark; i < sp; i += 2) {
           const key = stack[i];
           if (typeof key !== 'string') return NOT_PLAIN;
           setKey(target as Record<string, unknown>, key, stack[i + 1]);
         }
-        stack.length = mark;
-        if (op === Op.DICT) stack.push(target);
+        sp = mark;
+        if (op === Op.DICT) stack[sp++] = target;
         break;
       }
 

@@ -1,5 +1,7 @@
 import { DecodeError } from '@resultkit/core';
 
+import { shortAscii } from './short-text-cache.js';
+
 /**
  * Text codecs with Python's exact rules. Python pickles `str` as UTF-8 with the `surrogatepass`
  * error handler, so a lone surrogate (legal in both Python and JavaScript strings) survives a
@@ -26,6 +28,8 @@ const SHORT_ASCII = 64;
  * error message, which is built only when there is an error.
  */
 export function decodeUtf8Range(data: Uint8Array, start: number, end: number, what: string, at: number | undefined): string {
+  const cached = shortAscii(data, start, end);
+  if (cached !== undefined) return cached;
   if (end - start <= SHORT_ASCII) {
     let out = '';
     let i = start;
