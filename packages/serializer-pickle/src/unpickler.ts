@@ -68,8 +68,19 @@ const FLOAT_TEXT = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf(?:init
 /** Decodes a pickle into plain values. Never imports or executes anything. */
 export function loads(data: Uint8Array, options: LoadOptions = {}): unknown {
   if (!(data instanceof Uint8Array)) throw new DecodeError('A pickle must be given as a Uint8Array.');
-  const plain = readPlain(data, options.exact ?? false);
-  return plain === NOT_PLAIN ? readGeneral(data, options) : plain;
+  const input = plainBytes(data);
+  const plain = readPlain(input, options.exact ?? false);
+  return plain === NOT_PLAIN ? readGeneral(input, options) : plain;
+}
+
+/**
+ * The same bytes as a plain `Uint8Array`. A subclass (Node's `Buffer`, which database drivers
+ * return) makes every `subarray` and `slice` of it build an instance of the subclass, which
+ * costs more than the string it is taken for; and `Buffer#slice` does not even copy, so the
+ * bytes values read from a Buffer would share its memory.
+ */
+function plainBytes(data: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(data) === Uint8Array.prototype ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /** `loads` without the one-pass reader: every pickle through the graph and the reviver. */
