@@ -24,7 +24,7 @@ import {
   type ResultTuple,
   type TaskMeta,
 } from '@resultkit/core';
-import { dumps, loads, PickledAsyncResult, PickledGroupResult, PickledObject, type PickledResult } from '@resultkit/serializer-pickle';
+import { dumps, loads, PickledAsyncResult, PickledGroupResult, PickledObject, type LoadOptions, type PickledResult } from '@resultkit/serializer-pickle';
 import type { Row } from './engines/executor.js';
 import { EXTENDED_COLUMNS, RELATION_COLUMNS, type ColumnInfo, type TaskColumn } from './tables.js';
 
@@ -184,11 +184,12 @@ export class RowCodec {
     // reader keeps unknown globals as inert data, and the exception becomes a RemoteTaskError
     // naming the class: nothing is imported or called. Every other state is read strictly.
     if (row.result instanceof Uint8Array) this.#codec.assertReadableSize(row.result.length);
-    const value = unpickle(row.result, `the result of task ${taskId}`, !EXCEPTION_STATES.has(status));
+    const exception = EXCEPTION_STATES.has(status);
+    const value = unpickle(row.result, 'the result of task', taskId, !exception);
     const meta: TaskMeta = {
       taskId: typeof row.task_id === 'string' ? row.task_id : taskId,
       status,
-      result: EXCEPTION_STATES.has(status) ? toException(value, { traceback, taskId, state: status }) : value,
+      result: exception ? toException(value, { traceback, taskId, state: status }) : value,
       traceback,
       // Celery's database backend does not store children.
       children: null,
@@ -232,16 +233,21 @@ export class RowCodec {
   /** A saved group: ours, or the full object graph Celery's `GroupResult.save()` pickles (read as data). */
   decodeGroup(row: Row, groupId: string): GroupMeta {
     if (row.result instanceof Uint8Array) this.#codec.assertReadableSize(row.result.length);
-    const value = unpickle(row.result, `the saved group ${groupId}`);
+    const value = unpickle(row.result, 'the saved group', groupId);
     if (!(value instanceof PickledGroupResult)) throw new DecodeError(`The saved group ${groupId} is not a pickled celery.result.GroupResult.`);
     return { groupId, results: value.results.map((r) => r.asTuple() as ResultTuple), dateDone: readTimestamp(row.date_done, groupId) };
   }
 }
 
-function unpickle(value: unknown, what: string, strict = true): unknown {
+// The options of every read, made once: a read allocates only what it returns.
+const STRICT: LoadOptions = { strict: true };
+const LENIENT: LoadOptions = { strict: false };
+
+/** `what` and `id` name the value in an error message, which is only built for an error. */
+function unpickle(value: unknown, what: string, id: string, strict = true): unknown {
   if (value === null || value === undefined) return null;
-  if (!(value instanceof Uint8Array)) throw new DecodeError(`${what} is not binary (a pickle was expected).`);
-  return loads(value, { strict });
+  if (!(value instanceof Uint8Array)) throw new DecodeError(`${what} ${id} is not binary (a pickle was expected).`);
+  return loads(value, strict ? STRICT : LENIENT);
 }
 
 /**

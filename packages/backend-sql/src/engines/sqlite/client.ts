@@ -117,12 +117,18 @@ function oneRowReader(statement: SqliteStatement): OneRow {
   if (!statement.reader || typeof statement.raw !== 'function' || typeof statement.columns !== 'function') {
     return (params) => statement.get(...params) as Row | undefined;
   }
-  statement.raw(true);
   const names = statement.columns().map((column) => column.name);
+  // A column named __proto__ would set the row's prototype, not a property: left to the driver.
+  if (names.includes('__proto__')) return (params) => statement.get(...params) as Row | undefined;
+  statement.raw(true);
+  // Every row starts as a copy of one with all the columns: cloning an object's shape and then
+  // setting properties it has costs less than adding them one by one.
+  const shape: Row = {};
+  for (const name of names) shape[name] = null;
   return (params) => {
     const values = statement.get(...params) as unknown[] | undefined;
     if (values === undefined) return undefined;
-    const row: Row = {};
+    const row: Row = { ...shape };
     for (let i = 0; i < names.length; i++) row[names[i]!] = values[i];
     return row;
   };
