@@ -95,7 +95,8 @@ function read(data: Uint8Array, exact: boolean): unknown {
           sp--;
           break;
         }
-        const mark = popMark();
+        const mark = popMark(marks);
+        floor = floorOf(marks);
         if (mark < 0) return NOT_PLAIN;
         sp = mark;
         break;
@@ -111,36 +112,28 @@ function read(data: Uint8Array, exact: boolean): unknown {
       // Memo.
       case Op.BINPUT:
       case Op.LONG_BINPUT:
-      case Op.MEMOIZE: {
-        if (sp <= floor) return NOT_PLAIN;
-        let index = memoSize;
-        if (op === Op.BINPUT) {
-          if (pos >= end) return NOT_PLAIN;
-          index = data[pos++] as number;
-        } else if (op === Op.LONG_BINPUT) {
-          if (end - pos < 4) return NOT_PLAIN;
-          index = le32(data, pos) >>> 0;
-          pos += 4;
-        }
-        if (index < memo.length && memo[index] !== undefined ? false : !(index in memo)) memoSize++;
-        memo[index] = stack[sp - 1];
-        break;
-      }
+      case Op.MEMOIZE:
       case Op.BINGET:
       case Op.LONG_BINGET: {
-        let index: number;
-        if (op === Op.BINGET) {
+        let index = memoSize;
+        if (op === Op.BINPUT || op === Op.BINGET) {
           if (pos >= end) return NOT_PLAIN;
           index = data[pos++] as number;
-        } else {
+        } else if (op !== Op.MEMOIZE) {
           if (end - pos < 4) return NOT_PLAIN;
           index = le32(data, pos) >>> 0;
           pos += 4;
         }
-        const value = memo[index];
-        if (value === undefined && !(index in memo)) return NOT_PLAIN;
-        if (typeof value === 'object' && value !== null) shared = true;
-        stack[sp++] = value;
+        if (op === Op.BINGET || op === Op.LONG_BINGET) {
+          const value = memo[index];
+          if (value === undefined && !(index in memo)) return NOT_PLAIN;
+          if (typeof value === 'object' && value !== null) shared = true;
+          stack[sp++] = value;
+        } else {
+          if (sp <= floor) return NOT_PLAIN;
+          if (index < memo.length && memo[index] !== undefined ? false : !(index in memo)) memoSize++;
+          memo[index] = stack[sp - 1];
+        }
         break;
       }
 
@@ -170,23 +163,6 @@ function read(data: Uint8Array, exact: boolean): unknown {
         stack[sp++] = le32(data, pos);
         pos += 4;
         break;
-      case Op.LONG1:
-      case Op.LONG4: {
-        let n: number;
-        if (op === Op.LONG1) {
-          if (pos >= end) return NOT_PLAIN;
-          n = data[pos++] as number;
-        } else {
-          if (end - pos < 4) return NOT_PLAIN;
-          n = le32(data, pos);
-          pos += 4;
-        }
-        if (n < 0 || n > end - pos) return NOT_PLAIN;
-        stack[sp++] = decodeLong(data.subarray(pos, pos + n));
-        pos += n;
-        break;
-      }
-
       case Op.BINFLOAT: {
         if (end - pos < 8) return NOT_PLAIN;
         for (let i = 0; i < 8; i++) scratchBytes[i] = data[pos + i] as number;
@@ -197,7 +173,10 @@ function read(data: Uint8Array, exact: boolean): unknown {
         break;
       }
 
-      // Text, Python 2 str (Latin-1 keeps every byte) and bytes (copied, as the general reader does).
+      // Long integers, text, Python 2 str (Latin-1 keeps every byte) and bytes (copied, as the
+      // general reader does): a length, then as many bytes.
+      case Op.LONG1:
+      case Op.LONG4:
       case Op.SHORT_BINUNICODE:
       case Op.BINUNICODE:
       case Op.BINUNICODE8:
@@ -209,13 +188,13 @@ function read(data: Uint8Array, exact: boolean): unknown {
       case Op.BYTEARRAY8: {
         const at = pos - 1;
         let n: number;
-        if (op === Op.SHORT_BINUNICODE || op === Op.SHORT_BINSTRING || op === Op.SHORT_BINBYTES) {
+        if (op === Op.SHORT_BINUNICODE || op === Op.SHORT_BINSTRING || op === Op.SHORT_BINBYTES || op === Op.LONG1) {
           if (pos >= end) return NOT_PLAIN;
           n = data[pos++] as number;
-        } else if (op === Op.BINUNICODE || op === Op.BINSTRING || op === Op.BINBYTES) {
+        } else if (op === Op.BINUNICODE || op === Op.BINSTRING || op === Op.BINBYTES || op === Op.LONG4) {
           if (end - pos < 4) return NOT_PLAIN;
-          // BINSTRING's length is signed; the others' are not.
-          n = op === Op.BINSTRING ? le32(data, pos) : le32(data, pos) >>> 0;
+          // BINSTRING's and LONG4's lengths are signed; the others' are not.
+          n = op === Op.BINSTRING || op === Op.LONG4 ? le32(data, pos) : le32(data, pos) >>> 0;
           pos += 4;
         } else {
           if (end - pos < 8) return NOT_PLAIN;
@@ -225,7 +204,9 @@ function read(data: Uint8Array, exact: boolean): unknown {
         if (n < 0 || n > end - pos) return NOT_PLAIN;
         const start = pos;
         pos += n;
-        if (op === Op.SHORT_BINUNICODE || op === Op.BINUNICODE || op === Op.BINUNICODE8) {
+        if (op === Op.LONG1 || op === Op.LONG4) {
+          stack[sp++] = decodeLong(data.subarray(start, pos));
+        } else if (op === Op.SHORT_BINUNICODE || op === Op.BINUNICODE || op === Op.BINUNICODE8) {
           stack[sp++] = decodeUtf8Range(data, start, pos, 'text', at);
         } else if (op === Op.SHORT_BINSTRING || op === Op.BINSTRING) {
           stack[sp++] = decodeLatin1(data.subarray(start, pos));
@@ -250,7 +231,8 @@ function read(data: Uint8Array, exact: boolean): unknown {
       }
       case Op.APPENDS: {
         // The list is the item below the MARK, which must be above the MARK before it.
-        const mark = popMark();
+        const mark = popMark(marks);
+        floor = floorOf(marks);
         if (mark <= floor) return NOT_PLAIN;
         const target = stack[mark - 1];
         if (!Array.isArray(target) || tuples?.has(target)) return NOT_PLAIN;
@@ -258,41 +240,34 @@ function read(data: Uint8Array, exact: boolean): unknown {
         sp = mark;
         break;
       }
-      case Op.LIST: {
-        const mark = popMark();
-        if (mark < 0) return NOT_PLAIN;
-        containers++;
-        const list = stack.slice(mark, sp);
-        sp = mark;
-        stack[sp++] = list;
-        break;
-      }
 
-      // Tuples: complete when made.
+      // A list from the items after a MARK, and tuples, which are complete when made.
+      case Op.LIST:
       case Op.EMPTY_TUPLE:
       case Op.TUPLE1:
       case Op.TUPLE2:
       case Op.TUPLE3:
       case Op.TUPLE: {
         let from: number;
-        if (op === Op.TUPLE) {
-          from = popMark();
+        if (op === Op.TUPLE || op === Op.LIST) {
+          from = popMark(marks);
+          floor = floorOf(marks);
           if (from < 0) return NOT_PLAIN;
         } else {
           from = sp - (op === Op.EMPTY_TUPLE ? 0 : op - Op.TUPLE1 + 1);
           if (from < floor) return NOT_PLAIN;
         }
         containers++;
-        let tuple: unknown[];
-        if (exact) {
-          tuple = new Tuple();
-          for (let i = from; i < sp; i++) tuple.push(stack[i]);
+        let items: unknown[];
+        if (exact && op !== Op.LIST) {
+          items = new Tuple();
+          for (let i = from; i < sp; i++) items.push(stack[i]);
         } else {
-          tuple = stack.slice(from, sp);
+          items = stack.slice(from, sp);
         }
         sp = from;
-        (tuples ??= new Set()).add(tuple);
-        stack[sp++] = tuple;
+        if (op !== Op.LIST) (tuples ??= new Set()).add(items);
+        stack[sp++] = items;
         break;
       }
 
@@ -312,7 +287,8 @@ function read(data: Uint8Array, exact: boolean): unknown {
       }
       case Op.SETITEMS:
       case Op.DICT: {
-        const mark = popMark();
+        const mark = popMark(marks);
+        floor = floorOf(marks);
         if (mark < 0 || (sp - mark) % 2 !== 0) return NOT_PLAIN;
         let target: unknown;
         if (op === Op.DICT) {
@@ -337,14 +313,16 @@ function read(data: Uint8Array, exact: boolean): unknown {
         return NOT_PLAIN;
     }
   }
+}
 
-  /** Drops the latest MARK and returns where its items start, or -1 without one. */
-  function popMark(): number {
-    if (marks.length === 0) return -1;
-    const mark = marks.pop() as number;
-    floor = marks.length === 0 ? 0 : (marks[marks.length - 1] as number);
-    return mark;
-  }
+/** Drops the latest MARK and returns where its items start, or -1 without one. */
+function popMark(marks: number[]): number {
+  return marks.length === 0 ? -1 : (marks.pop() as number);
+}
+
+/** Where the items after the latest MARK start (0 without one). */
+function floorOf(marks: number[]): number {
+  return marks.length === 0 ? 0 : (marks[marks.length - 1] as number);
 }
 
 /** The signed little-endian 32-bit integer at `at` (bounds already checked). */
