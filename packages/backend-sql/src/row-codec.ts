@@ -24,7 +24,7 @@ import {
   type ResultTuple,
   type TaskMeta,
 } from '@resultkit/core';
-import { dumps, loads, PickledAsyncResult, PickledGroupResult, PickledObject, type PickledResult } from '@resultkit/serializer-pickle';
+import { dumps, loads, PickledAsyncResult, PickledGroupResult, PickledObject, type LoadOptions, type PickledResult } from '@resultkit/serializer-pickle';
 import type { Row } from './engines/executor.js';
 import { EXTENDED_COLUMNS, RELATION_COLUMNS, type ColumnInfo, type TaskColumn } from './tables.js';
 
@@ -184,11 +184,12 @@ export class RowCodec {
     // reader keeps unknown globals as inert data, and the exception becomes a RemoteTaskError
     // naming the class: nothing is imported or called. Every other state is read strictly.
     if (row.result instanceof Uint8Array) this.#codec.assertReadableSize(row.result.length);
-    const value = unpickle(row.result, `the result of task ${taskId}`, !EXCEPTION_STATES.has(status));
+    const exception = EXCEPTION_STATES.has(status);
+    const value = unpickle(row.result, 'the result of task', taskId, !exception);
     const meta: TaskMeta = {
       taskId: typeof row.task_id === 'string' ? row.task_id : taskId,
       status,
-      result: EXCEPTION_STATES.has(status) ? toException(value, { traceback, taskId, state: status }) : value,
+      result: exception ? toException(value, { traceback, taskId, state: status }) : value,
       traceback,
       // Celery's database backend does not store children.
       children: null,
@@ -232,16 +233,21 @@ export class RowCodec {
   /** A saved group: ours, or the full object graph Celery's `GroupResult.save()` pickles (read as data). */
   decodeGroup(row: Row, groupId: string): GroupMeta {
     if (row.result instanceof Uint8Array) this.#codec.assertReadableSize(row.result.length);
-    const value = unpickle(row.result, `the saved group ${groupId}`);
+    const value = unpickle(row.result, 'the saved group', groupId);
     if (!(value instanceof PickledGroupResult)) throw new DecodeError(`The saved group ${groupId} is not a pickled celery.result.GroupResult.`);
     return { groupId, results: value.results.map((r) => r.asTuple() as ResultTuple), dateDone: readTimestamp(row.date_done, groupId) };
   }
 }
 
-function unpickle(value: unknown, what: string, strict = true): unknown {
+// The options of every read, made once: a read allocates only what it returns.
+const STRICT: LoadOptions = { strict: true };
+const LENIENT: LoadOptions = { strict: false };
+
+/** `what` and `id` name the value in an error message, which is only built for an error. */
+function unpickle(value: unknown, what: string, id: string, strict = true): unknown {
   if (value === null || value === undefined) return null;
-  if (!(value instanceof Uint8Array)) throw new DecodeError(`${what} is not binary (a pickle was expected).`);
-  return loads(value, { strict });
+  if (!(value instanceof Uint8Array)) throw new DecodeError(`${what} ${id} is not binary (a pickle was expected).`);
+  return loads(value, strict ? STRICT : LENIENT);
 }
 
 /**
@@ -260,32 +266,57 @@ function toException(value: unknown, context: { traceback: string | null; taskId
   return decodeException(value, context);
 }
 
-// The shape every dialect reads back (PostgreSQL's to_char, MySQL's DATE_FORMAT, SQLAlchemy's
-// SQLite text): parsed directly; anything else goes through core's general parser.
-const SQL_TIMESTAMP = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?$/;
-
 function readTimestamp(value: unknown, id: string): Date | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
-  if (typeof value === 'string') {
-    const m = SQL_TIMESTAMP.exec(value);
-    // Only fields that are plainly in range take the fast path (Date.UTC rolls month 13 over
-    // into the next year and reads year 50 as 1950); the rest, such as MySQL's zero date or
-    // garbage in SQLite's text column, go to core's parser, which refuses what Python would.
-    if (!m || !plainlyInRange(+m[1]!, +m[2]!, +m[3]!, +m[4]!, +m[5]!, +m[6]!)) return parseDateDone(value);
-    const ms = m[7] ? Math.floor(Number(m[7].padEnd(6, '0')) / 1000) : 0;
-    // Not Date.UTC, which reads the years 0-99 as 1900-1999.
-    const date = new Date(0);
-    date.setUTCFullYear(+m[1]!, +m[2]! - 1, +m[3]!);
-    date.setUTCHours(+m[4]!, +m[5]!, +m[6]!, ms);
-    return date;
-  }
+  if (typeof value === 'string') return readSqlTimestamp(value) ?? parseDateDone(value);
   throw new DecodeError(`date_done of ${id} is neither a timestamp nor NULL.`);
 }
 
-// Every month has 28 days; a later day is checked by the general parser, which knows the month.
-function plainlyInRange(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
-  return year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour < 24 && minute < 60 && second < 60;
+/**
+ * The shape every dialect reads back (PostgreSQL's to_char, MySQL's DATE_FORMAT, SQLAlchemy's
+ * SQLite text), `YYYY-MM-DD HH:MM:SS[.f{1,6}]` with a space or a `T`, read digit by digit: a
+ * regular expression and its match array cost more than the rest of a row. Only fields that are
+ * plainly in range are read here; anything else (MySQL's zero date, garbage in SQLite's text
+ * column, the 29th of a month and later) is left to core's parser, which refuses what Python
+ * would. Undefined when it is left.
+ */
+function readSqlTimestamp(text: string): Date | undefined {
+  const length = text.length;
+  if (length < 19 || length === 20 || length > 26) return undefined;
+  const separator = text.charCodeAt(10);
+  if (
+    text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || (separator !== 0x20 && separator !== 0x54) ||
+    text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a || (length > 19 && text.charCodeAt(19) !== 0x2e)
+  ) {
+    return undefined;
+  }
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 7);
+  const day = digits(text, 8, 10);
+  const hour = digits(text, 11, 13);
+  const minute = digits(text, 14, 16);
+  const second = digits(text, 17, 19);
+  const fraction = length > 19 ? digits(text, 20, length) : 0;
+  // Every month has 28 days; a later day is left to the general parser, which knows the month.
+  // Years from 100 on: Date.UTC reads the years 0-99 as 1900-1999.
+  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 60 && fraction >= 0)) {
+    return undefined;
+  }
+  // The fraction has 1 to 6 digits: scaled to microseconds, then cut to milliseconds.
+  const ms = length > 19 ? Math.floor((fraction * 10 ** (26 - length)) / 1000) : 0;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
+}
+
+/** The decimal number `text[start..end)`, or -1 when a character is not a digit. */
+function digits(text: string, start: number, end: number): number {
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
 }
 
 /** A result tuple as the pickled Celery result object it stands for. */

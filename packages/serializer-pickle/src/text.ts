@@ -1,5 +1,7 @@
 import { DecodeError } from '@resultkit/core';
 
+import { shortAscii } from './short-text-cache.js';
+
 /**
  * Text codecs with Python's exact rules. Python pickles `str` as UTF-8 with the `surrogatepass`
  * error handler, so a lone surrogate (legal in both Python and JavaScript strings) survives a
@@ -16,25 +18,23 @@ export function decodeUtf8(bytes: Uint8Array, what: string): string {
   return decodeUtf8Range(bytes, 0, bytes.length, what, undefined);
 }
 
-/** Strings up to this many bytes are tried as ASCII first, one character at a time. */
-const SHORT_ASCII = 64;
+/** Strings up to this many bytes are read in place first, one character at a time. */
+const SHORT_TEXT = 64;
 
 /**
- * `data[start..end)` as UTF-8 (with `surrogatepass`). Most pickled strings are short ASCII keys,
- * for which a typed-array view and a call into TextDecoder cost more than the string itself, so
- * those are read in place. `what` (and `at`, an offset, when given) only name the text in the
- * error message, which is built only when there is an error.
+ * `data[start..end)` as UTF-8 (with `surrogatepass`). Most pickled strings are short, for which
+ * a typed-array view and a call into TextDecoder cost more than the string itself, so those are
+ * read in place: ASCII, and the two- and three-byte sequences of accented and most other
+ * letters. Anything else in them (four-byte sequences, invalid bytes) is left to the decoders
+ * below, which say what is wrong. `what` (and `at`, an offset, when given) only
+ * name the text in the error message, which is built only when there is an error.
  */
 export function decodeUtf8Range(data: Uint8Array, start: number, end: number, what: string, at: number | undefined): string {
-  if (end - start <= SHORT_ASCII) {
-    let out = '';
-    let i = start;
-    for (; i < end; i++) {
-      const c = data[i] as number;
-      if (c >= 0x80) break;
-      out += String.fromCharCode(c);
-    }
-    if (i === end) return out;
+  const cached = shortAscii(data, start, end);
+  if (cached !== undefined) return cached;
+  if (end - start <= SHORT_TEXT) {
+    const text = shortUtf8(data, start, end);
+    if (text !== undefined) return text;
   }
   const bytes = start === 0 && end === data.length ? data : data.subarray(start, end);
   try {
@@ -42,6 +42,33 @@ export function decodeUtf8Range(data: Uint8Array, start: number, end: number, wh
   } catch {
     return decodeUtf8Slow(bytes, at === undefined ? what : `${what} at offset ${at}`);
   }
+}
+
+/** `data[start..end)` when it holds only one- to three-byte sequences of UTF-8 (with `surrogatepass`). */
+function shortUtf8(data: Uint8Array, start: number, end: number): string | undefined {
+  let out = '';
+  for (let i = start; i < end; i++) {
+    const c = data[i] as number;
+    if (c < 0x80) {
+      out += String.fromCharCode(c);
+    } else if (c >= 0xc2 && c < 0xe0 && i + 1 < end) {
+      const c1 = data[++i] as number;
+      if ((c1 & 0xc0) !== 0x80) return undefined;
+      out += String.fromCharCode(((c & 0x1f) << 6) | (c1 & 0x3f));
+    } else if (c >= 0xe0 && c < 0xf0 && i + 2 < end) {
+      const c1 = data[i + 1] as number;
+      const c2 = data[i + 2] as number;
+      if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80) return undefined;
+      const cp = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
+      // Overlong forms are invalid. A surrogate (surrogatepass) is the code unit it encodes.
+      if (cp < 0x800) return undefined;
+      out += String.fromCharCode(cp);
+      i += 2;
+    } else {
+      return undefined;
+    }
+  }
+  return out;
 }
 
 // The slow path exists for one case only: a surrogate code point encoded on its own (ED A0..BF xx),

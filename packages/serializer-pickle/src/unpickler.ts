@@ -20,6 +20,9 @@
  * - decimal integers are limited to 4300 digits, as in Python 3.11, and text patterns are
  *   matched with linear-time regular expressions.
  * Any malformed input raises `DecodeError` (from `@resultkit/core`), never another error.
+ *
+ * Most pickles are plain data (dicts, lists, text, numbers): `plain-reader.ts` reads those in
+ * one pass first, and hands everything else, malformed input included, to this reader.
  */
 import { DecodeError, PyFloat } from '@resultkit/core';
 
@@ -29,6 +32,7 @@ import { ByteReader } from './byte-reader.js';
 import { decodeLong, parseDecimalInteger } from './integers.js';
 import { EAGER_KINDS, evaluateEagerly } from './known-values.js';
 import { HIGHEST_PROTOCOL, Op } from './opcodes.js';
+import { NOT_PLAIN, readPlain } from './plain-reader.js';
 import { PyCall, PyDict, PyGlobal, PyList, PySet, PyTuple, sequenceItems } from './python-objects.js';
 import { revive } from './revive.js';
 import { decodeLatin1, decodeQuotedString, decodeRawUnicodeEscape, decodeUtf8Range } from './text.js';
@@ -64,6 +68,23 @@ const FLOAT_TEXT = /^[+-]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|inf(?:init
 /** Decodes a pickle into plain values. Never imports or executes anything. */
 export function loads(data: Uint8Array, options: LoadOptions = {}): unknown {
   if (!(data instanceof Uint8Array)) throw new DecodeError('A pickle must be given as a Uint8Array.');
+  const input = plainBytes(data);
+  const plain = readPlain(input, options.exact ?? false);
+  return plain === NOT_PLAIN ? readGeneral(input, options) : plain;
+}
+
+/**
+ * The same bytes as a plain `Uint8Array`. A subclass (Node's `Buffer`, which database drivers
+ * return) makes every `subarray` and `slice` of it build an instance of the subclass, which
+ * costs more than the string it is taken for; and `Buffer#slice` does not even copy, so the
+ * bytes values read from a Buffer would share its memory.
+ */
+function plainBytes(data: Uint8Array): Uint8Array {
+  return Object.getPrototypeOf(data) === Uint8Array.prototype ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** `loads` without the one-pass reader: every pickle through the graph and the reviver. */
+export function readGeneral(data: Uint8Array, options: LoadOptions = {}): unknown {
   const budget = new Budget(data.length);
   return revive(new Unpickler(data, options, budget).run(), budget, options.exact ?? false);
 }

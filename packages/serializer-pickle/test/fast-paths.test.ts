@@ -1,7 +1,9 @@
 import { DecodeError } from '@resultkit/core';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import { loads } from '../src/index.js';
+import { decodeUtf8Range, encodeUtf8 } from '../src/text.js';
 import { bu, pk, su, u32, u64, utf8 } from './helpers/bytes.js';
 
 const PROTO4 = [0x80, 4];
@@ -57,6 +59,48 @@ describe('text fast paths', () => {
     expect(() => loads(pk(PROTO4, 0x8c, 3, 0x61, 0xff, 0x62, STOP))).toThrow(/SHORT_BINUNICODE at offset 2 is not valid UTF-8/);
     expect(() => loads(pk(PROTO4, 0x8c, 9, 0x61, 0x62))).toThrow(/Truncated pickle/);
     expect(() => loads(pk(PROTO4, 0x58, ...u32(0xffffffff), 0x61))).toThrow(DecodeError);
+  });
+});
+
+describe('short text read in place', () => {
+  const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  const read = (bytes: Uint8Array): string | DecodeError => {
+    try {
+      return decodeUtf8Range(bytes, 0, bytes.length, 'text', 0);
+    } catch (error) {
+      if (error instanceof DecodeError) return error;
+      throw error;
+    }
+  };
+
+  it('reads any string back from its UTF-8 (lone surrogates included), short and long', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (text) => {
+        expect(read(encodeUtf8(text))).toBe(text);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it('reads any bytes as strict UTF-8 does, except lone surrogates, which stay readable', () => {
+    // Bytes near UTF-8: ASCII, lead bytes of every length, continuations, the surrogate lead ED.
+    const byte = fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0x80, max: 0xff }), fc.constantFrom(0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0x80, 0xa0, 0xbf));
+    fc.assert(
+      fc.property(fc.array(byte, { maxLength: 70 }), (list) => {
+        const bytes = Uint8Array.from(list);
+        const ours = read(bytes);
+        let expected: string | undefined;
+        try {
+          expected = strict.decode(bytes);
+        } catch {
+          expected = undefined;
+        }
+        if (expected !== undefined) expect(ours).toBe(expected);
+        // Refused by strict UTF-8: a DecodeError, or (surrogatepass) a string that writes back to the same bytes.
+        else if (typeof ours === 'string') expect([...encodeUtf8(ours)]).toEqual(list);
+      }),
+      { numRuns: 20_000 },
+    );
   });
 });
 

@@ -121,6 +121,17 @@ describe('binary opcodes', () => {
   it('accepts a Node Buffer (a Uint8Array view into a larger pool)', () => {
     expect(loads(Buffer.from(dumps({ a: [1, 'x'] })))).toEqual({ a: [1, 'x'] });
   });
+
+  it('reads bytes out of a Buffer as plain Uint8Array copies, which later writes to the Buffer leave alone', () => {
+    // Plain data, and the same with a datetime, which takes the general reader.
+    for (const value of [{ b: Uint8Array.of(1, 2, 3) }, { b: Uint8Array.of(1, 2, 3), when: new Date(0) }]) {
+      const input = Buffer.from(dumps(value, { protocol: 4 }));
+      const { b } = loads(input) as { b: Uint8Array };
+      input.fill(0);
+      expect(Object.getPrototypeOf(b)).toBe(Uint8Array.prototype);
+      expect([...b]).toEqual([1, 2, 3]);
+    }
+  });
 });
 
 describe('the shapes of decoded values', () => {

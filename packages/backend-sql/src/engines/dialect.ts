@@ -187,12 +187,18 @@ export abstract class Dialect {
     return out;
   }
 
-  /** Reads the row of one id (task_id is unique: one row at most). */
-  async selectTask(columns: readonly TaskColumn[], id: string): Promise<Row | undefined> {
-    const sql = this.#selectSql(columns, 1);
-    if (this.exec.queryOne) return this.exec.queryOne(sql, [id]);
-    const [row] = await this.exec.query(sql, [id], { prepare: true });
-    return row;
+  /**
+   * Reads the row of one id (task_id is unique: one row at most). Not `async`: the executor's
+   * promise is returned as it is, not wrapped in another one (every `getTaskMeta` passes here).
+   */
+  selectTask(columns: readonly TaskColumn[], id: string): Promise<Row | undefined> {
+    try {
+      const sql = this.#selectSql(columns, 1);
+      if (this.exec.queryOne) return this.exec.queryOne(sql, [id]);
+      return this.exec.query(sql, [id], { prepare: true }).then((rows) => rows[0]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   // Looked up by the columns array itself (the adapter keeps one), then by the number of ids:
