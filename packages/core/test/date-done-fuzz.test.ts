@@ -91,6 +91,24 @@ describe('date_done strings, fuzzed', () => {
     );
   });
 
+  it('the shapes read without the regular expression (any number of fractional digits, naive, Z or +00:00) give the same instant', () => {
+    const shapes = fc.record({
+      date: fc.date({ min: new Date('0001-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }),
+      fraction: fc.stringMatching(/^[0-9]{0,9}$/),
+      zone: fc.constantFrom('', 'Z', '+00:00', '+0000', ' +00:00', '-00:00'),
+    });
+    fc.assert(
+      fc.property(shapes, ({ date, fraction, zone }) => {
+        const text = `${date.toISOString().slice(0, 19)}${fraction ? `.${fraction}` : ''}${zone}`;
+        const millis = fraction ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0;
+        expect(parseDateDone(text).getTime(), text).toBe(Math.floor(date.getTime() / 1000) * 1000 + millis);
+      }),
+      { numRuns: 3000 },
+    );
+    // A dot with no digits is not a date in either path.
+    expect(() => parseDateDone('2026-12-05T06:00:00.+00:00')).toThrow(DecodeError);
+  });
+
   it('what formatDateDone writes reads back as the same instant, for every year Python has', () => {
     const dates = fc.date({ min: new Date('0001-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true });
     fc.assert(
