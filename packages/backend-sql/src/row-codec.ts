@@ -269,54 +269,10 @@ function toException(value: unknown, context: { traceback: string | null; taskId
 function readTimestamp(value: unknown, id: string): Date | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return value;
-  if (typeof value === 'string') return readSqlTimestamp(value) ?? parseDateDone(value);
+  // Core reads the shape every dialect gives back (PostgreSQL's to_char, MySQL's DATE_FORMAT,
+  // SQLAlchemy's SQLite text) without a regular expression.
+  if (typeof value === 'string') return parseDateDone(value);
   throw new DecodeError(`date_done of ${id} is neither a timestamp nor NULL.`);
-}
-
-/**
- * The shape every dialect reads back (PostgreSQL's to_char, MySQL's DATE_FORMAT, SQLAlchemy's
- * SQLite text), `YYYY-MM-DD HH:MM:SS[.f{1,6}]` with a space or a `T`, read digit by digit: a
- * regular expression and its match array cost more than the rest of a row. Only fields that are
- * plainly in range are read here; anything else (MySQL's zero date, garbage in SQLite's text
- * column, the 29th of a month and later) is left to core's parser, which refuses what Python
- * would. Undefined when it is left.
- */
-function readSqlTimestamp(text: string): Date | undefined {
-  const length = text.length;
-  if (length < 19 || length === 20 || length > 26) return undefined;
-  const separator = text.charCodeAt(10);
-  if (
-    text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || (separator !== 0x20 && separator !== 0x54) ||
-    text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a || (length > 19 && text.charCodeAt(19) !== 0x2e)
-  ) {
-    return undefined;
-  }
-  const year = digits(text, 0, 4);
-  const month = digits(text, 5, 7);
-  const day = digits(text, 8, 10);
-  const hour = digits(text, 11, 13);
-  const minute = digits(text, 14, 16);
-  const second = digits(text, 17, 19);
-  const fraction = length > 19 ? digits(text, 20, length) : 0;
-  // Every month has 28 days; a later day is left to the general parser, which knows the month.
-  // Years from 100 on: Date.UTC reads the years 0-99 as 1900-1999.
-  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 28 && hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 60 && fraction >= 0)) {
-    return undefined;
-  }
-  // The fraction has 1 to 6 digits: scaled to microseconds, then cut to milliseconds.
-  const ms = length > 19 ? Math.floor((fraction * 10 ** (26 - length)) / 1000) : 0;
-  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
-}
-
-/** The decimal number `text[start..end)`, or -1 when a character is not a digit. */
-function digits(text: string, start: number, end: number): number {
-  let value = 0;
-  for (let i = start; i < end; i++) {
-    const d = text.charCodeAt(i) - 0x30;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
 }
 
 /** A result tuple as the pickled Celery result object it stands for. */

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createCodec, DecodeError, parseDateDone, RemoteTaskError, states, type Codec, type TaskMeta } from '@resultkit/core';
+import { createCodec, DecodeError, RemoteTaskError, states, type Codec, type TaskMeta } from '@resultkit/core';
 import { dumps, loads } from '@resultkit/serializer-pickle';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -165,42 +165,6 @@ describe('rows we write, byte for byte what Celery writes', () => {
     expect(read('0050-03-04 05:06:07.891000')?.toISOString()).toBe('0050-03-04T05:06:07.891Z');
     expect(read('0001-01-01 00:00:00')?.toISOString()).toBe('0001-01-01T00:00:00.000Z');
     expect(read('0004-02-29 12:00:00')?.toISOString()).toBe('0004-02-29T12:00:00.000Z');
-  });
-
-  it('a date_done is read as core\'s parser reads it, for valid and broken timestamps alike', () => {
-    const read = (text: string): Date | null | Error => {
-      try {
-        return rows.decodeTask({ task_id: 't', status: 'PENDING', result: null, date_done: text, traceback: null }, 't').dateDone;
-      } catch (error) {
-        return error as Error;
-      }
-    };
-    const parsed = (text: string): Date | Error => {
-      try {
-        return parseDateDone(text);
-      } catch (error) {
-        return error as Error;
-      }
-    };
-    const pad = (n: number, width: number): string => String(n).padStart(width, '0');
-    const timestamp = fc
-      .tuple(
-        fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }),
-        fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }),
-        fc.string({ unit: fc.constantFrom(...'0123456789'), maxLength: 7 }), fc.constantFrom(' ', 'T'),
-      )
-      .map(([y, mo, d, h, mi, s, fraction, sep]) => `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}${sep}${pad(h, 2)}:${pad(mi, 2)}:${pad(s, 2)}${fraction === '' ? '' : `.${fraction}`}`);
-    // Valid and nearly valid shapes, and the same with one character replaced.
-    const text = fc.oneof(timestamp, fc.tuple(timestamp, fc.nat(), fc.constantFrom(...'0129-:. TZx')).map(([t, at, c]) => t.slice(0, at % t.length) + c + t.slice((at % t.length) + 1)));
-    fc.assert(
-      fc.property(text, (t) => {
-        const ours = read(t);
-        const core = parsed(t);
-        if (core instanceof Error) expect(ours).toBeInstanceOf(DecodeError);
-        else expect((ours as Date).toISOString()).toBe(core.toISOString());
-      }),
-      { numRuns: 5_000 },
-    );
   });
 
   it('a saved group is the minimal GroupResult(id, [AsyncResult(id), ...]) pickle', () => {

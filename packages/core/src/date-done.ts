@@ -59,8 +59,8 @@ export function parseDateDone(text: string): Date {
 /**
  * The shapes Celery and resultkit write, read without the regular expression (which, with its
  * captures and the numbers made from them, was a tenth of a Redis `getTaskMeta`'s CPU time):
- * `YYYY-MM-DDTHH:MM:SS`, optionally `.` and fractional digits, then nothing (naive UTC), `Z` or
- * `+00:00`. Returns the time in milliseconds, or `undefined` for anything else, a field out of
+ * `YYYY-MM-DDTHH:MM:SS` (or a space for the `T`, as SQL drivers and SQLAlchemy's SQLite text
+ * write it), optionally `.` and fractional digits, then nothing (naive UTC), `Z` or `+00:00`. Returns the time in milliseconds, or `undefined` for anything else, a field out of
  * range included, which `parseDateDone` then reads (or refuses) the general way.
  */
 function parseCommonShape(text: string): number | undefined {
@@ -69,7 +69,7 @@ function parseCommonShape(text: string): number | undefined {
     n < 19 ||
     text.charCodeAt(4) !== 0x2d || // -
     text.charCodeAt(7) !== 0x2d ||
-    text.charCodeAt(10) !== 0x54 || // T
+    (text.charCodeAt(10) !== 0x54 && text.charCodeAt(10) !== 0x20) || // T, or a space (SQL drivers)
     text.charCodeAt(13) !== 0x3a || // :
     text.charCodeAt(16) !== 0x3a
   ) {

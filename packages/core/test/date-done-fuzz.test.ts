@@ -91,15 +91,17 @@ describe('date_done strings, fuzzed', () => {
     );
   });
 
-  it('the shapes read without the regular expression (any number of fractional digits, naive, Z or +00:00) give the same instant', () => {
+  it('the shapes read without the regular expression (T or a space, any number of fractional digits, naive, Z or +00:00) give the same instant', () => {
     const shapes = fc.record({
       date: fc.date({ min: new Date('0001-01-01T00:00:00.000Z'), max: new Date('9999-12-31T23:59:59.999Z'), noInvalidDate: true }),
+      separator: fc.constantFrom('T', ' '),
       fraction: fc.stringMatching(/^[0-9]{0,9}$/),
       zone: fc.constantFrom('', 'Z', '+00:00', '+0000', ' +00:00', '-00:00'),
     });
     fc.assert(
-      fc.property(shapes, ({ date, fraction, zone }) => {
-        const text = `${date.toISOString().slice(0, 19)}${fraction ? `.${fraction}` : ''}${zone}`;
+      fc.property(shapes, ({ date, separator, fraction, zone }) => {
+        const iso = date.toISOString();
+        const text = `${iso.slice(0, 10)}${separator}${iso.slice(11, 19)}${fraction ? `.${fraction}` : ''}${zone}`;
         const millis = fraction ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0;
         expect(parseDateDone(text).getTime(), text).toBe(Math.floor(date.getTime() / 1000) * 1000 + millis);
       }),
