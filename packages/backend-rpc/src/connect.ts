@@ -51,16 +51,21 @@ const CLOSE_TIMEOUT_MS = 2_000;
 
 /** Closes `connection` in order, or drops its socket when the broker does not answer in time. */
 async function closeConnection(connection: ChannelModel): Promise<void> {
+  // A rejection means it was already closed by the broker or the network: nothing to release.
+  if (!(await settlesWithin(connection.close(), CLOSE_TIMEOUT_MS))) socketOf(connection)?.destroy();
+}
+
+/**
+ * Whether `operation` settles (either way) within `ms`. A broker that stopped answering must not
+ * hold up a close; what was given up on is left to the broker (or to `x-expires`).
+ */
+export async function settlesWithin(operation: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const gaveUp = new Promise<'gave up'>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS, 'gave up')));
-  const closing = connection.close().then(
-    () => 'closed' as const,
-    // Already closed by the broker or the network: nothing left to release.
-    () => 'closed' as const,
-  );
-  const outcome = await Promise.race([closing, gaveUp]);
+  const gaveUp = new Promise<false>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  const settled = operation.then(() => true as const, () => true as const);
+  const outcome = await Promise.race([settled, gaveUp]);
   clearTimeout(timer);
-  if (outcome === 'gave up') socketOf(connection)?.destroy();
+  return outcome;
 }
 
 // amqplib keeps the socket as `stream` on its connection object, which its types leave out.

@@ -11,7 +11,7 @@ import {
   type TaskMeta,
 } from '@resultkit/core';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import type { AmqpSession, Channels } from './connect.js';
+import { settlesWithin, type AmqpSession, type Channels } from './connect.js';
 
 /** The `type` property of the marker messages `sync()` sends through the reply queue. */
 const SYNC_TYPE = 'resultkit.sync';
@@ -220,12 +220,8 @@ export class ReplyConsumer implements PushChannel {
     this.#acknowledge();
     const live = this.#options.session.live;
     if (this.#options.durable && live !== null && live === this.#setupDone) {
-      // Bounded: a broker that stopped answering must not hold close() up; x-expires removes
-      // the queue when this delete does not happen.
-      let timer: NodeJS.Timeout | undefined;
-      const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, this.#options.syncTimeoutMs)));
-      await Promise.race([live.consumer.deleteQueue(this.queue).then(() => {}, () => {}), gaveUp]);
-      clearTimeout(timer);
+      // Bounded: x-expires removes the queue when this delete does not happen.
+      await settlesWithin(live.consumer.deleteQueue(this.queue), this.#options.syncTimeoutMs);
     }
   }
 

@@ -23,6 +23,7 @@ import { MAX_NESTING_DEPTH, PyFloat, PyTuple as Tuple } from '@resultkit/core';
 
 import { decodeLong } from './integers.js';
 import { HIGHEST_PROTOCOL, Op } from './opcodes.js';
+import { setKey } from './revive.js';
 import { decodeLatin1, decodeUtf8Range } from './text.js';
 
 /** What `readPlain` returns for a pickle it leaves to the general reader. */
@@ -333,15 +334,6 @@ function le32(data: Uint8Array, at: number): number {
 /** A dict this reader made: the only plain objects it makes. */
 function isDict(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
-}
-
-function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    // Assignment would replace the object's prototype instead of adding a key.
-    Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
-  } else {
-    out[key] = value;
-  }
 }
 
 /**

@@ -312,7 +312,8 @@ function fillDict(out: Dict, pairs: readonly unknown[]): void {
   }
 }
 
-function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
+/** Sets `out[key]`; a `__proto__` key becomes an own property, as Python's dict holds it. */
+export function setKey(out: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') {
     // Assignment would replace the object's prototype instead of adding a key.
     Object.defineProperty(out, key, { value, writable: true, enumerable: true, configurable: true });
