@@ -10,7 +10,7 @@
  */
 const SLOTS = 1024;
 /** Longer strings are seldom keys, and comparing them costs about as much as building them. */
-export const MAX_LENGTH = 24;
+const MAX_LENGTH = 24;
 
 const slots: string[] = new Array<string>(SLOTS).fill('');
 
