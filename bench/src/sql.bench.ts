@@ -181,18 +181,20 @@ async function benchEngine(engine: Engine, url: string): Promise<void> {
       () => measure(`raw ${engine} upsert`, () => raw.upsert(nextId('r')), { ops: OPS, concurrency: IN_FLIGHT }),
       2.5,
     );
-    // Reads of rows that exist, spread over the ones written above.
+    // Reads of rows that exist, spread over the ones written above. SQLite reads in process,
+    // with nothing to wait for, so its reads are held to more.
+    const readTarget = engine === 'sqlite' ? 0.9 : 0.8;
     const ids = Array.from({ length: 5_000 }, (_, i) => `bench-read-${suffix}-${i}`);
     await Promise.all(ids.map((id) => batched.storeResult(id, payload, states.SUCCESS)));
     await compare(
       () => measure('getTaskMeta (defaults: reads coalesced)', (i) => batched.getTaskMeta(ids[i % ids.length]!), { ops: OPS, concurrency: IN_FLIGHT }),
       () => measure(`raw ${engine} select`, (i) => raw.select(ids[i % ids.length]!), { ops: OPS, concurrency: IN_FLIGHT }),
-      0.8,
+      readTarget,
     );
     await compare(
       () => measure('getTaskMeta (batch: false)', (i) => plain.getTaskMeta(ids[i % ids.length]!), { ops: OPS, concurrency: IN_FLIGHT }),
       () => measure(`raw ${engine} select`, (i) => raw.select(ids[i % ids.length]!), { ops: OPS, concurrency: IN_FLIGHT }),
-      0.8,
+      readTarget,
     );
 
     // Python Celery, one store at a time, against ours one at a time and 64 in flight.

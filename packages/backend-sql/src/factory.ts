@@ -16,7 +16,8 @@ export const resultkitAdapter: AdapterFactory = {
   async create(url, context) {
     const options = resolveSqlOptions(context.options.sql, resolveConnectTimeout(context.options));
     const engine = dialectOf(url);
-    const connection = await connect(url, engine, options, { extended: context.options.extended ?? false });
-    return new SqlAdapter({ connection, codec: context.codec, expires: context.expires, options });
+    const extended = context.options.extended ?? false;
+    const connection = await connect(url, engine, options, { extended });
+    return new SqlAdapter({ connection, codec: context.codec, expires: context.expires, extended, options });
   },
 };

@@ -197,7 +197,8 @@ export class RowCodec {
     };
     if (typeof row.group_id === 'string') meta.groupId = row.group_id;
     if (typeof row.parent_id === 'string') meta.parentId = row.parent_id;
-    if (EXTENDED_COLUMNS.some((c) => row[c] !== null && row[c] !== undefined)) {
+    // Without `extended` the columns are not read at all (`row.name` is then absent).
+    if (row.name !== undefined && EXTENDED_COLUMNS.some((c) => row[c] !== null && row[c] !== undefined)) {
       const args = this.#deserialized(row.args, 'args', taskId);
       const kwargs = this.#deserialized(row.kwargs, 'kwargs', taskId);
       meta.name = typeof row.name === 'string' ? row.name : null;

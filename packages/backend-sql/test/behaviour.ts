@@ -3,7 +3,7 @@
  * timestamps, batching, cleanup, options. Registered by postgres.test.ts, mysql.test.ts and
  * sqlite.test.ts, each with its own tables.
  */
-import { ConfigurationError, EncodeError, RemoteTaskError, states } from '@resultkit/core';
+import { ConfigurationError, EncodeError, migrate, RemoteTaskError, states } from '@resultkit/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SqlBackendOptions } from '../src/options.js';
 import { adapterOf, dropTables, openBackend, sleep, uniqueTables, withRaw, type Engine, type TestTables } from './support.js';
@@ -80,6 +80,29 @@ export function registerBehaviourTests(engine: Engine, url: string, base: SqlBac
       await backend.storeResult('new', 7, states.SUCCESS, { request: { name: 'tasks.add', args: [3, 4], kwargs: {}, hostname: 'w@h', retries: 2, routingKey: 'q' } });
       expect(await backend.getTaskMeta('new')).toMatchObject({ result: 7, name: 'tasks.add', args: [3, 4], worker: 'w@h', retries: 2, queue: 'q' });
       expect(adapterOf(backend).schema.task.dateDoneIndex).toBe(true);
+    });
+
+    it('reads return the extended fields only with extended on, as Celery reads them; migration copies them either way', async (ctx) => {
+      const t = tables('extread');
+      const request = { name: 'tasks.add', args: [3, 4], kwargs: { k: 1 }, hostname: 'w@h', retries: 2, routingKey: 'q' };
+      const writer = await openBackend(url, t, { extended: true }, base);
+      ctx.onTestFinished(() => writer.close());
+      await writer.storeResult('ext', 7, states.SUCCESS, { request: { ...request, group: 'g1' } });
+      await writer.storeResult('ext2', 8, states.SUCCESS, { request });
+      const plain = await openBackend(url, t, {}, base);
+      ctx.onTestFinished(() => plain.close());
+      // One row (getTaskMeta) and several (loadMany: one SELECT ... IN).
+      const [one, many] = [await plain.getTaskMeta('ext'), (await adapterOf(plain).loadMany(['ext', 'ext2']))[0]];
+      for (const meta of [one, many]) {
+        expect(meta).toMatchObject({ status: 'SUCCESS', result: 7, groupId: 'g1' });
+        for (const field of ['name', 'args', 'kwargs', 'worker', 'retries', 'queue']) expect(meta).not.toHaveProperty(field);
+      }
+      expect(await writer.getTaskMeta('ext')).toMatchObject({ name: 'tasks.add', args: [3, 4], kwargs: { k: 1 }, worker: 'w@h', retries: 2, queue: 'q' });
+      // The rows a migration copies keep every column the table has.
+      const target = await openBackend(url, tables('extcopy'), { extended: true }, base);
+      ctx.onTestFinished(() => target.close());
+      await migrate(plain, target);
+      expect(await target.getTaskMeta('ext')).toMatchObject({ result: 7, name: 'tasks.add', args: [3, 4], worker: 'w@h', queue: 'q' });
     });
 
     it('with createTables off, a missing table or missing extended columns is a clear ConfigurationError', async () => {

@@ -12,6 +12,8 @@ export function utcFromFields(
   second = 0,
   millisecond = 0,
 ): number {
+  // Date.UTC is the fast way and right from year 100 on.
+  if (year >= 100) return Date.UTC(year, month - 1, day, hour, minute, second, millisecond);
   const date = new Date(0);
   date.setUTCFullYear(year, month - 1, day);
   date.setUTCHours(hour, minute, second, millisecond);
@@ -25,5 +27,5 @@ export function utcFromFields(
  */
 export function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return [4, 6, 9, 11].includes(month) ? 30 : 31;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }

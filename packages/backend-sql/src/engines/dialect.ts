@@ -23,10 +23,11 @@ export interface UpsertOptions {
   idFromSequence: boolean;
 }
 
-/** Columns read back for a task, in this order. */
-export function readColumns(shape: TableShape): TaskColumn[] {
+/** The columns a task is read with: the base ones, then those of `include` the table has. */
+export function readColumns(shape: TableShape, include: { extended: boolean; relations: boolean }): TaskColumn[] {
   const columns: TaskColumn[] = ['task_id', 'status', 'result', 'date_done', 'traceback'];
-  for (const column of [...EXTENDED_COLUMNS, ...RELATION_COLUMNS]) if (shape.columns.has(column)) columns.push(column);
+  const optional = [...(include.extended ? EXTENDED_COLUMNS : []), ...(include.relations ? RELATION_COLUMNS : [])];
+  for (const column of optional) if (shape.columns.has(column)) columns.push(column);
   return columns;
 }
 
