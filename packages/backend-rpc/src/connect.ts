@@ -13,12 +13,6 @@ export interface Channels {
   readonly confirms: boolean;
   /** The publisher's returned (unroutable) messages, when it is a confirm channel. */
   readonly returns: ReturnedMessages | null;
-  /**
-   * Holds this tick's writes and sends them in one socket write at the end of it: with many
-   * results published at once, one write per result was most of the CPU the publisher spent.
-   * Ordering and confirms are unchanged.
-   */
-  coalesce(): void;
 }
 
 export interface SessionOptions {
@@ -152,7 +146,8 @@ export class AmqpSession {
       const publisher = confirmPublish ? await connection.createConfirmChannel() : await connection.createChannel();
       const consumer = await connection.createChannel();
       const returns = confirmPublish ? new ReturnedMessages(publisher as ConfirmChannel) : null;
-      const channels: Channels = { connection, publisher, consumer, confirms: confirmPublish, returns, coalesce: coalescer(connection) };
+      coalesceFrameWrites(connection);
+      const channels: Channels = { connection, publisher, consumer, confirms: confirmPublish, returns };
       const model = connection;
       model.on('close', () => this.#lost(channels));
       for (const channel of [publisher, consumer]) {
@@ -207,22 +202,35 @@ export class AmqpSession {
   }
 }
 
-// amqplib writes each message to the socket on its own. The socket is amqplib's internal
-// `connection.stream` (a net.Socket or tls.TLSSocket); where it is not reachable, nothing is corked.
-function coalescer(model: ChannelModel): () => void {
-  const stream = (model as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
-  if (typeof stream?.cork !== 'function' || typeof stream.uncork !== 'function') return () => {};
-  let corked = false;
-  const uncork = (): void => {
-    corked = false;
-    stream.uncork!();
+/**
+ * amqplib queues each frame on its channel's buffer, and a multiplexer moves the queued frames to
+ * the socket on a later turn of the event loop (`setImmediate`), one `socket.write()` per frame:
+ * a system call each, which with many results published at once was most of the CPU a publisher
+ * spent. Corking the socket for each pass of the multiplexer sends what the pass moves in one
+ * write; ordering, flow control (`drain`) and confirms are unchanged. It reaches into amqplib's
+ * internals (`connection.muxer`, `connection.stream`); where they are not as expected, frames
+ * are written as amqplib writes them.
+ */
+function coalesceFrameWrites(model: ChannelModel): void {
+  const internals = (model as unknown as { connection?: { stream?: Corkable; muxer?: { _readIncoming?: () => void } } }).connection;
+  const stream = internals?.stream;
+  const muxer = internals?.muxer;
+  if (!stream || typeof stream.cork !== 'function' || typeof stream.uncork !== 'function') return;
+  const pass = muxer?._readIncoming;
+  if (!muxer || typeof pass !== 'function') return;
+  muxer._readIncoming = function coalescedPass(this: unknown): void {
+    stream.cork();
+    try {
+      pass.call(this);
+    } finally {
+      stream.uncork();
+    }
   };
-  return () => {
-    if (corked) return;
-    corked = true;
-    stream.cork!();
-    process.nextTick(uncork);
-  };
+}
+
+interface Corkable {
+  cork(): void;
+  uncork(): void;
 }
 
 /**

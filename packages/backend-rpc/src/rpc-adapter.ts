@@ -32,6 +32,16 @@ export interface RpcAdapterInit {
  * Only that client ever sees a result, and only while it runs: there is nothing to delete,
  * group or count in a chord, and no other process can read it.
  */
+/** The properties every result message has: all but its correlation id. */
+interface ResultProperties {
+  contentType: string;
+  contentEncoding: string;
+  deliveryMode: 1 | 2;
+  priority: number;
+  headers: Record<string, never>;
+  mandatory: boolean;
+}
+
 export class RpcAdapter implements BackendAdapter {
   readonly specificationVersion = 'v1' as const;
   readonly name = 'rpc';
@@ -49,7 +59,7 @@ export class RpcAdapter implements BackendAdapter {
   readonly session: AmqpSession;
   readonly replies: ReplyConsumer;
   readonly #codec: Codec;
-  readonly #properties: Options.Publish;
+  readonly #properties: ResultProperties;
 
   constructor(init: RpcAdapterInit) {
     this.session = init.session;
@@ -87,7 +97,18 @@ export class RpcAdapter implements BackendAdapter {
     const replyTo = options.request?.replyTo;
     const channels = replyTo ? (this.session.live ?? (await this.session.channels())) : await this.replies.ready();
     const routingKey = replyTo || this.replies.queue;
-    const properties = { ...this.#properties, correlationId: options.request?.correlationId || meta.taskId };
+    // A literal, not a spread of the fixed properties plus one: in Node 20 that takes V8's slow
+    // path, about a microsecond per result.
+    const fixed = this.#properties;
+    const properties: Options.Publish = {
+      contentType: fixed.contentType,
+      contentEncoding: fixed.contentEncoding,
+      deliveryMode: fixed.deliveryMode,
+      priority: fixed.priority,
+      headers: fixed.headers,
+      mandatory: fixed.mandatory,
+      correlationId: options.request?.correlationId || meta.taskId,
+    };
     await publish(channels, routingKey, body, properties);
   }
 
@@ -131,7 +152,6 @@ export class RpcAdapter implements BackendAdapter {
  * with the connection does. Without confirms, nothing is known and it resolves at once.
  */
 function publish(channels: Channels, routingKey: string, body: Buffer, properties: Options.Publish): Promise<void> {
-  channels.coalesce();
   if (!channels.confirms || !channels.returns) {
     channels.publisher.publish('', routingKey, body, properties);
     return Promise.resolve();

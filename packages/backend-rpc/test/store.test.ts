@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import { BackendUnavailableError, ContentDisallowedError, RemoteTaskError, states, toDocument } from '@resultkit/core';
 import type { GetMessage } from 'amqplib';
 import { describe, expect, it } from 'vitest';
-import { until, useRawChannel, useRpcBackend } from './support.js';
+import { adapterOf, until, useRawChannel, useRpcBackend } from './support.js';
 
 // A queue of the test's own, standing in for a Celery client's reply queue.
 async function useReplyQueue() {
@@ -36,6 +37,35 @@ describe('storing a result (the worker side)', () => {
     const document = worker.codec.decode(message.content) as Record<string, unknown>;
     expect(document).toMatchObject({ status: 'SUCCESS', result: { total: 5 }, traceback: null, children: [], task_id: id });
     expect(Object.keys(document)).toEqual(Object.keys(toDocument({ taskId: id, status: 'SUCCESS', result: 1, traceback: null, children: [], dateDone: new Date() })));
+  });
+
+  it('results published in one turn leave in a few socket writes, not one each, and all arrive', async () => {
+    const worker = await useRpcBackend();
+    const reply = await useReplyQueue();
+    const ids = Array.from({ length: 100 }, () => randomUUID());
+    await worker.storeResult(randomUUID(), 0, states.SUCCESS, { request: { replyTo: reply.queue } });
+    await reply.next();
+    // The connection's own socket, where amqplib's frames go (see connect.ts).
+    const channels = await adapterOf(worker).session.channels();
+    const socket = (channels.connection as unknown as { connection: { stream: Socket } }).connection.stream;
+    let writes = 0;
+    const count = (): void => void writes++;
+    const write = socket._write.bind(socket);
+    const writev = socket._writev!.bind(socket);
+    socket._write = (...args: Parameters<Socket['_write']>) => (count(), write(...args));
+    socket._writev = (...args: Parameters<NonNullable<Socket['_writev']>>) => (count(), writev(...args));
+    try {
+      await Promise.all(ids.map((id, i) => worker.storeResult(id, i, states.SUCCESS, { request: { replyTo: reply.queue } })));
+    } finally {
+      delete (socket as Partial<Socket>)._write;
+      delete (socket as Partial<Socket>)._writev;
+    }
+    // Before, every message was a write of its own (100); the frames of one pass go together.
+    expect(writes).toBeGreaterThan(0);
+    expect(writes).toBeLessThanOrEqual(10);
+    const received = new Set<string>();
+    for (let i = 0; i < ids.length; i++) received.add(String((await reply.next()).properties.correlationId));
+    expect(received).toEqual(new Set(ids));
   });
 
   it('publishes with delivery_mode 2 when persistent (result_persistent), and uses the request correlation_id', async () => {
