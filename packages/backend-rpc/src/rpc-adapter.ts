@@ -24,14 +24,6 @@ export interface RpcAdapterInit {
   syncTimeoutMs: number;
 }
 
-/**
- * Celery's `rpc://` backend: a worker publishes each state change to the default exchange with
- * the task message's `reply_to` as routing key and its `correlation_id`; the client that sent
- * the task reads them from its own reply queue, through one consumer (`ReplyConsumer`).
- *
- * Only that client ever sees a result, and only while it runs: there is nothing to delete,
- * group or count in a chord, and no other process can read it.
- */
 /** The properties every result message has: all but its correlation id. */
 interface ResultProperties {
   contentType: string;
@@ -42,6 +34,14 @@ interface ResultProperties {
   mandatory: boolean;
 }
 
+/**
+ * Celery's `rpc://` backend: a worker publishes each state change to the default exchange with
+ * the task message's `reply_to` as routing key and its `correlation_id`; the client that sent
+ * the task reads them from its own reply queue, through one consumer (`ReplyConsumer`).
+ *
+ * Only that client ever sees a result, and only while it runs: there is nothing to delete,
+ * group or count in a chord, and no other process can read it.
+ */
 export class RpcAdapter implements BackendAdapter {
   readonly specificationVersion = 'v1' as const;
   readonly name = 'rpc';
