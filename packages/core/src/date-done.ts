@@ -60,8 +60,9 @@ export function parseDateDone(text: string): Date {
  * The shapes Celery and resultkit write, read without the regular expression (which, with its
  * captures and the numbers made from them, was a tenth of a Redis `getTaskMeta`'s CPU time):
  * `YYYY-MM-DDTHH:MM:SS` (or a space for the `T`, as SQL drivers and SQLAlchemy's SQLite text
- * write it), optionally `.` and fractional digits, then nothing (naive UTC), `Z` or `+00:00`. Returns the time in milliseconds, or `undefined` for anything else, a field out of
- * range included, which `parseDateDone` then reads (or refuses) the general way.
+ * write it), optionally `.` and fractional digits, then nothing (naive UTC), `Z` or `+00:00`.
+ * Returns the time in milliseconds, or `undefined` for anything else, a field out of range
+ * included, which `parseDateDone` then reads (or refuses) the general way.
  */
 function parseCommonShape(text: string): number | undefined {
   const n = text.length;
